@@ -1,0 +1,114 @@
+package dev.tandem.hub;
+
+import dev.tandem.hub.config.HubConfig;
+import dev.tandem.hub.http.HttpServerVerticle;
+import dev.tandem.hub.http.Responses;
+import dev.tandem.hub.http.TandemError;
+import dev.tandem.hub.store.Database;
+import dev.tandem.hub.stream.CollapseCursor;
+import dev.tandem.hub.stream.GroupCommitter;
+import dev.tandem.hub.stream.LiveTail;
+import dev.tandem.hub.stream.StreamReader;
+import dev.tandem.hub.stream.StreamRoutes;
+import dev.tandem.hub.stream.StreamStore;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServerRequest;
+import java.time.Clock;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The composition root: starts the database, wires the components and opens the HTTP port.
+ * Tests start a {@code Hub} in-process exactly as {@link Main} does.
+ */
+public final class Hub {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Hub.class);
+  private static final long SWEEP_INTERVAL_MS = 1_000;
+
+  private final Vertx vertx;
+  private final HubConfig config;
+  private Database database;
+  private StreamStore store;
+  private int port;
+  private long sweeper = -1;
+
+  private Hub(Vertx vertx, HubConfig config) {
+    this.vertx = vertx;
+    this.config = config;
+  }
+
+  public static Future<Hub> start(Vertx vertx, HubConfig config) {
+    Hub hub = new Hub(vertx, config);
+    return hub.startComponents().map(hub);
+  }
+
+  private Future<Void> startComponents() {
+    return Database.start(vertx, config).compose(db -> {
+      this.database = db;
+      LiveTail liveTail = new LiveTail();
+      StreamReader reader = new StreamReader(db.pool(), config.readChunkBytes());
+      store = new StreamStore(db.pool(), reader, liveTail, config.maxJsonMessages());
+      GroupCommitter committer = new GroupCommitter(vertx, db.pool(), config.commitLanes(),
+          config.commitMaxBatch(), config.commitMaxBytes(),
+          (streamId, path, firstSeq, records, closed) -> liveTail.moved(streamId));
+      StreamRoutes streams = new StreamRoutes(vertx, config, store, reader, committer, liveTail,
+          new CollapseCursor(Clock.systemUTC()));
+      sweeper = vertx.setPeriodic(SWEEP_INTERVAL_MS, id -> sweep());
+      return listen(request -> route(request, streams));
+    });
+  }
+
+  private void route(HttpServerRequest request, StreamRoutes streams) {
+    String path = request.path();
+    if (path.startsWith(StreamRoutes.PREFIX)) {
+      streams.handle(request);
+    } else if (path.equals("/healthz")) {
+      request.response().putHeader("Content-Type", "application/json").end("{\"status\":\"ok\"}");
+    } else {
+      Responses.securityHeaders(request.response());
+      Responses.error(request, TandemError.notFound("no route for " + path));
+    }
+  }
+
+  /** Deploys one HTTP verticle per configured instance, all sharing one port (port 0: a free one). */
+  private Future<Void> listen(io.vertx.core.Handler<HttpServerRequest> handler) {
+    AtomicReference<HttpServerVerticle> last = new AtomicReference<>();
+    return vertx.deployVerticle(() -> {
+      HttpServerVerticle verticle = new HttpServerVerticle(config.host(), config.port(), handler);
+      last.set(verticle);
+      return verticle;
+    }, new DeploymentOptions().setInstances(config.httpInstances())).map(id -> {
+      port = last.get().actualPort();
+      return null;
+    });
+  }
+
+  private void sweep() {
+    store.sweepExpired(100).onFailure(e -> LOG.debug("expiry sweep skipped: {}", e.toString()));
+  }
+
+  public int port() {
+    return port;
+  }
+
+  public Database database() {
+    return database;
+  }
+
+  public HubConfig config() {
+    return config;
+  }
+
+  public Future<Void> stop() {
+    if (sweeper >= 0) {
+      vertx.cancelTimer(sweeper);
+    }
+    return Future.all(vertx.deploymentIDs().stream().map(vertx::undeploy).toList())
+        .compose(v -> database == null ? Future.succeededFuture() : database.close(vertx))
+        .mapEmpty();
+  }
+}

@@ -1,0 +1,51 @@
+package dev.tandem.hub;
+
+import dev.tandem.hub.config.ConfigLoader;
+import dev.tandem.hub.config.HubConfig;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** {@code java -jar tandem-hub.jar [--port 4437] [--data-dir ./data] ...}: runs the hub. */
+public final class Main {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Main.class);
+
+  private Main() {}
+
+  public static void main(String[] args) {
+    HubConfig config;
+    try {
+      config = ConfigLoader.load(args, System.getenv());
+    } catch (ConfigLoader.ConfigException e) {
+      System.err.println("tandem: " + e.getMessage());
+      System.exit(2);
+      return;
+    }
+    Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true));
+    if (config.embeddedDatabase()) {
+      LOG.info("starting embedded Postgres in {} (first start unpacks and initialises it)", config.postgresDataDir().toAbsolutePath());
+    }
+    HubConfig finalConfig = config;
+    Hub.start(vertx, config).onSuccess(hub -> {
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        try {
+          hub.stop().await();
+        } catch (Exception e) {
+          LOG.warn("shutdown: {}", e.toString());
+        }
+      }, "tandem-shutdown"));
+      String url = "http://" + ("0.0.0.0".equals(finalConfig.host()) ? "localhost" : finalConfig.host()) + ":" + hub.port();
+      System.out.println();
+      System.out.println("  Tandem hub is running");
+      System.out.println("    streams  " + url + "/v1/stream/{path}");
+      System.out.println("    storage  " + hub.database().describe());
+      System.out.println();
+    }).onFailure(failure -> {
+      LOG.error("the hub could not start: {}", failure.getMessage(), failure);
+      vertx.close();
+      System.exit(1);
+    });
+  }
+}

@@ -1,0 +1,161 @@
+package dev.tandem.hub.config;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Reads {@link HubConfig} from, in rising precedence: built-in defaults, a JSON config file
+ * ({@code --config FILE} or {@code TANDEM_CONFIG}), environment variables ({@code TANDEM_PORT},
+ * {@code DATABASE_URL}, ...) and command-line flags ({@code --port 4437} or {@code --port=4437}).
+ *
+ * <p>Every setting has one name, spelled {@code kebab-case} in flags and files and
+ * {@code TANDEM_UPPER_SNAKE} in the environment. Unknown names and malformed values are
+ * rejected with a message naming them: a typo must never silently fall back to a default.
+ */
+public final class ConfigLoader {
+
+  /** Setting name → default value, in the order the docs list them. */
+  static final Map<String, String> DEFAULTS = new LinkedHashMap<>();
+
+  static {
+    DEFAULTS.put("host", "127.0.0.1");
+    DEFAULTS.put("port", "4437");
+    DEFAULTS.put("data-dir", "./data");
+    DEFAULTS.put("database-url", "");
+    DEFAULTS.put("pool-size", "8");
+    DEFAULTS.put("max-append-bytes", String.valueOf(4 * 1024 * 1024));
+    DEFAULTS.put("max-json-messages", "10000");
+    DEFAULTS.put("read-chunk-bytes", String.valueOf(1024 * 1024));
+    DEFAULTS.put("long-poll-timeout-ms", "30000");
+    DEFAULTS.put("sse-max-ms", "60000");
+    DEFAULTS.put("commit-lanes", "2");
+    DEFAULTS.put("commit-max-batch", "2000");
+    DEFAULTS.put("commit-max-bytes", String.valueOf(8 * 1024 * 1024));
+    DEFAULTS.put("db-timeout-ms", "5000");
+    DEFAULTS.put("http-instances", String.valueOf(Runtime.getRuntime().availableProcessors()));
+  }
+
+  private ConfigLoader() {}
+
+  /** Thrown for anything a user got wrong; the message says what and where. */
+  public static final class ConfigException extends RuntimeException {
+    ConfigException(String message) {
+      super(message);
+    }
+  }
+
+  public static HubConfig load(String[] args, Map<String, String> env) {
+    Map<String, String> flags = parseFlags(args);
+    Map<String, String> values = new LinkedHashMap<>(DEFAULTS);
+
+    String file = flags.containsKey("config") ? flags.remove("config") : env.get("TANDEM_CONFIG");
+    if (file != null && !file.isBlank()) {
+      values.putAll(readFile(Path.of(file)));
+    }
+    for (String name : DEFAULTS.keySet()) {
+      String fromEnv = env.get(envName(name));
+      if (fromEnv != null) {
+        values.put(name, fromEnv);
+      }
+    }
+    if (env.get("DATABASE_URL") != null && env.get(envName("database-url")) == null) {
+      values.put("database-url", env.get("DATABASE_URL"));
+    }
+    for (Map.Entry<String, String> flag : flags.entrySet()) {
+      if (!DEFAULTS.containsKey(flag.getKey())) {
+        throw new ConfigException("unknown option --" + flag.getKey() + " (known: "
+            + String.join(", ", DEFAULTS.keySet()) + ", config)");
+      }
+      values.put(flag.getKey(), flag.getValue());
+    }
+    return build(values);
+  }
+
+  static String envName(String name) {
+    return "TANDEM_" + name.toUpperCase(Locale.ROOT).replace('-', '_');
+  }
+
+  private static Map<String, String> parseFlags(String[] args) {
+    Map<String, String> flags = new LinkedHashMap<>();
+    for (int i = 0; i < args.length; i++) {
+      String arg = args[i];
+      if (!arg.startsWith("--")) {
+        throw new ConfigException("unexpected argument '" + arg + "': options look like --port 4437");
+      }
+      String name = arg.substring(2);
+      String value;
+      int eq = name.indexOf('=');
+      if (eq >= 0) {
+        value = name.substring(eq + 1);
+        name = name.substring(0, eq);
+      } else if (i + 1 < args.length && !args[i + 1].startsWith("--")) {
+        value = args[++i];
+      } else {
+        throw new ConfigException("option --" + name + " needs a value");
+      }
+      flags.put(name, value);
+    }
+    return flags;
+  }
+
+  private static Map<String, String> readFile(Path file) {
+    JsonNode root;
+    try {
+      root = new ObjectMapper().readTree(Files.readAllBytes(file));
+    } catch (IOException e) {
+      throw new ConfigException("cannot read config file " + file + ": " + e.getMessage());
+    }
+    if (root == null || !root.isObject()) {
+      throw new ConfigException("config file " + file + " must hold a JSON object");
+    }
+    Map<String, String> values = new LinkedHashMap<>();
+    for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> field = it.next();
+      if (!DEFAULTS.containsKey(field.getKey())) {
+        throw new ConfigException("unknown setting '" + field.getKey() + "' in " + file);
+      }
+      values.put(field.getKey(), field.getValue().asText());
+    }
+    return values;
+  }
+
+  private static HubConfig build(Map<String, String> v) {
+    return new HubConfig(
+        v.get("host"),
+        (int) number(v, "port", 0, 65535),
+        Path.of(v.get("data-dir")),
+        v.get("database-url").isBlank() ? null : v.get("database-url"),
+        (int) number(v, "pool-size", 1, 1000),
+        number(v, "max-append-bytes", 1, 1L << 30),
+        (int) number(v, "max-json-messages", 1, 1_000_000),
+        (int) number(v, "read-chunk-bytes", 1024, 64L << 20),
+        number(v, "long-poll-timeout-ms", 1, 600_000),
+        number(v, "sse-max-ms", 100, 86_400_000),
+        (int) number(v, "commit-lanes", 1, 64),
+        (int) number(v, "commit-max-batch", 1, 100_000),
+        number(v, "commit-max-bytes", 1024, 1L << 30),
+        number(v, "db-timeout-ms", 100, 600_000),
+        (int) number(v, "http-instances", 1, 256));
+  }
+
+  private static long number(Map<String, String> values, String name, long min, long max) {
+    String raw = values.get(name).trim();
+    long value;
+    try {
+      value = Long.parseLong(raw);
+    } catch (NumberFormatException e) {
+      throw new ConfigException(name + " must be a whole number, got '" + raw + "'");
+    }
+    if (value < min || value > max) {
+      throw new ConfigException(name + " must be between " + min + " and " + max + ", got " + value);
+    }
+    return value;
+  }
+}

@@ -1,0 +1,46 @@
+package dev.tandem.hub.config;
+
+import java.nio.file.Path;
+
+/**
+ * Everything the hub can be told at start-up, with its defaults. {@link ConfigLoader} fills it
+ * from flags, environment variables and an optional JSON file; docs/operations.md lists every
+ * setting.
+ *
+ * @param databaseUrl a {@code postgres://} URL, or null for the embedded Postgres in {@code dataDir}
+ */
+public record HubConfig(
+    String host,
+    int port,
+    Path dataDir,
+    String databaseUrl,
+    int poolSize,
+    long maxAppendBytes,
+    int maxJsonMessages,
+    int readChunkBytes,
+    long longPollTimeoutMs,
+    long sseMaxMs,
+    int commitLanes,
+    int commitMaxBatch,
+    long commitMaxBytes,
+    long dbTimeoutMs,
+    int httpInstances) {
+
+  public static HubConfig defaults() {
+    return ConfigLoader.load(new String[0], java.util.Map.of());
+  }
+
+  public boolean embeddedDatabase() {
+    return databaseUrl == null || databaseUrl.isBlank();
+  }
+
+  public Path postgresDataDir() {
+    return dataDir.resolve("pg");
+  }
+
+  public HubConfig withPort(int newPort) {
+    return new HubConfig(host, newPort, dataDir, databaseUrl, poolSize, maxAppendBytes,
+        maxJsonMessages, readChunkBytes, longPollTimeoutMs, sseMaxMs, commitLanes,
+        commitMaxBatch, commitMaxBytes, dbTimeoutMs, httpInstances);
+  }
+}

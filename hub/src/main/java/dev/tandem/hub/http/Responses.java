@@ -1,0 +1,129 @@
+package dev.tandem.hub.http;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.pgclient.PgException;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ConnectException;
+import java.nio.charset.StandardCharsets;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Writes error responses and the headers every response carries.
+ *
+ * <p>The mapping from failure to status lives here and only here: a {@link TandemError} is
+ * answered as it says; a database that cannot be reached is a 503 the client may retry;
+ * anything else is a bug in the hub, logged with its stack and answered 500.
+ */
+public final class Responses {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Responses.class);
+  private static final JsonFactory JSON = new JsonFactory();
+
+  private Responses() {}
+
+  /** Headers that protect browsers from sniffing and cross-origin embedding (PROTOCOL 12.7). */
+  public static void securityHeaders(HttpServerResponse response) {
+    response.putHeader("X-Content-Type-Options", "nosniff");
+    response.putHeader("Cross-Origin-Resource-Policy", "cross-origin");
+  }
+
+  /** Answers a failed request; safe to call when the response has already started. */
+  public static void error(HttpServerRequest request, Throwable failure) {
+    HttpServerResponse response = request.response();
+    if (response.ended() || response.closed()) {
+      return;
+    }
+    if (response.headWritten()) {
+      response.reset();
+      return;
+    }
+    TandemError error = classify(failure);
+    response.setStatusCode(error.status());
+    response.headers().clear();
+    securityHeaders(response);
+    cors(request, response);
+    error.headers().forEach(response::putHeader);
+    response.putHeader("Content-Type", "application/json");
+    response.putHeader("Cache-Control", "no-store");
+    if (request.method().name().equals("HEAD")) {
+      response.end();
+    } else {
+      response.end(body(error.code(), error.getMessage()));
+    }
+  }
+
+  /** Maps any failure to the error the client sees. */
+  public static TandemError classify(Throwable failure) {
+    if (failure instanceof TandemError error) {
+      return error;
+    }
+    if (isDatabaseUnavailable(failure)) {
+      return TandemError.unavailable("the database is unavailable; retry shortly")
+          .withHeader("Retry-After", "1");
+    }
+    LOG.error("unexpected failure", failure);
+    return TandemError.of(500, "internal", "internal error");
+  }
+
+  static boolean isDatabaseUnavailable(Throwable failure) {
+    for (Throwable t = failure; t != null; t = t.getCause()) {
+      if (t instanceof ConnectException
+          || t instanceof io.vertx.core.VertxException && String.valueOf(t.getMessage()).contains("closed")
+          || t instanceof io.vertx.sqlclient.ClosedConnectionException
+          || t instanceof java.util.concurrent.TimeoutException
+          || t instanceof io.vertx.core.impl.NoStackTraceTimeoutException) {
+        return true;
+      }
+      if (t instanceof PgException pg && pg.getSqlState() != null
+          && (pg.getSqlState().startsWith("08") || pg.getSqlState().startsWith("57P"))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Cross-origin access for browser clients: every origin may read streams with a token. */
+  public static void cors(HttpServerRequest request, HttpServerResponse response) {
+    String origin = request.getHeader("Origin");
+    if (origin == null) {
+      return;
+    }
+    response.putHeader("Access-Control-Allow-Origin", origin);
+    response.putHeader("Vary", "Origin");
+    response.putHeader("Access-Control-Expose-Headers", EXPOSED_HEADERS);
+  }
+
+  public static final String EXPOSED_HEADERS =
+      "Stream-Next-Offset, Stream-Cursor, Stream-Up-To-Date, Stream-Closed, Stream-TTL, "
+          + "Stream-Expires-At, Stream-SSE-Data-Encoding, Producer-Epoch, Producer-Seq, "
+          + "Producer-Expected-Seq, Producer-Received-Seq, ETag, Location, Content-Type";
+
+  public static final String ALLOWED_HEADERS =
+      "Authorization, Content-Type, Stream-Seq, Stream-TTL, Stream-Expires-At, Stream-Closed, "
+          + "Stream-Forked-From, Stream-Fork-Offset, Stream-Fork-Sub-Offset, Producer-Id, "
+          + "Producer-Epoch, Producer-Seq, If-None-Match, traceparent, tracestate";
+
+  public static Buffer body(String code, String message) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(64 + message.length());
+    try (JsonGenerator json = JSON.createGenerator(out)) {
+      json.writeStartObject();
+      json.writeStringField("error", code);
+      json.writeStringField("message", message);
+      json.writeEndObject();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return Buffer.buffer(out.toByteArray());
+  }
+
+  public static String utf8(Buffer buffer) {
+    return buffer.toString(StandardCharsets.UTF_8);
+  }
+}

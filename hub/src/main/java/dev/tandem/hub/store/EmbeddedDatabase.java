@@ -1,0 +1,88 @@
+package dev.tandem.hub.store;
+
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A real Postgres server run from the binaries on the classpath (io.zonky.test), with its data
+ * in a directory that survives restarts. This is the default store: nothing to install.
+ *
+ * <p>Starting is blocking (initdb on first use, then pg_ctl start): callers run it off the
+ * event loop. If a previous hub process died without stopping its Postgres (kill -9), that
+ * orphan still holds the data directory; it is stopped first so the hub can always restart.
+ */
+public final class EmbeddedDatabase implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(EmbeddedDatabase.class);
+
+  private final EmbeddedPostgres postgres;
+  private final Path dataDir;
+
+  private EmbeddedDatabase(EmbeddedPostgres postgres, Path dataDir) {
+    this.postgres = postgres;
+    this.dataDir = dataDir;
+  }
+
+  public static EmbeddedDatabase start(Path dataDir) throws IOException {
+    Path dir = dataDir.toAbsolutePath().normalize();
+    Files.createDirectories(dir);
+    stopOrphanedPostmaster(dir);
+    EmbeddedPostgres postgres = EmbeddedPostgres.builder()
+        .setDataDirectory(dir.toFile())
+        .setCleanDataDirectory(false)
+        .setPGStartupWait(Duration.ofSeconds(60))
+        .setServerConfig("listen_addresses", "localhost")
+        .setServerConfig("max_connections", "200")
+        .setServerConfig("shared_buffers", "128MB")
+        .start();
+    return new EmbeddedDatabase(postgres, dir);
+  }
+
+  public int port() {
+    return postgres.getPort();
+  }
+
+  public Path dataDir() {
+    return dataDir;
+  }
+
+  @Override
+  public void close() throws IOException {
+    postgres.close();
+  }
+
+  /** Stops a postmaster left running by a hub that was killed, so its data directory is free. */
+  private static void stopOrphanedPostmaster(Path dir) {
+    Path pidFile = dir.resolve("postmaster.pid");
+    if (!Files.exists(pidFile)) {
+      return;
+    }
+    try {
+      List<String> lines = Files.readAllLines(pidFile);
+      long pid = Long.parseLong(lines.get(0).trim());
+      Optional<ProcessHandle> process = ProcessHandle.of(pid);
+      if (process.isEmpty() || !process.get().info().command().orElse("").contains("postgres")) {
+        return;
+      }
+      LOG.warn("stopping an orphaned Postgres (pid {}) that still holds {}", pid, dir);
+      ProcessHandle handle = process.get();
+      handle.destroy(); // SIGTERM: Postgres finishes a clean shutdown
+      try {
+        handle.onExit().get(30, TimeUnit.SECONDS);
+      } catch (Exception timedOut) {
+        handle.destroyForcibly();
+        handle.onExit().get(10, TimeUnit.SECONDS);
+      }
+    } catch (Exception e) {
+      LOG.warn("could not inspect {}: {}", pidFile, e.toString());
+    }
+  }
+}

@@ -1,0 +1,23 @@
+package dev.tandem.hub.stream;
+
+import io.vertx.core.buffer.Buffer;
+import java.time.OffsetDateTime;
+
+/**
+ * A parsed PUT: the stream to create (or confirm) and its configuration.
+ *
+ * @param contentType normalized, or null when the header was absent (default, or the fork source's)
+ * @param fork fork headers, or null for a plain stream
+ */
+public record CreateRequest(
+    String path,
+    String contentType,
+    Long ttlSeconds,
+    OffsetDateTime expiresAt,
+    boolean closed,
+    Buffer body,
+    Fork fork) {
+
+  /** {@code Stream-Forked-From}, {@code Stream-Fork-Offset} (null: the source's tail) and sub-offset. */
+  public record Fork(String sourcePath, String offset, long subOffset) {}
+}

@@ -1,0 +1,378 @@
+package dev.tandem.hub.stream;
+
+import dev.tandem.hub.config.HubConfig;
+import dev.tandem.hub.http.Bodies;
+import dev.tandem.hub.http.Responses;
+import dev.tandem.hub.http.TandemError;
+import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.List;
+import java.util.regex.Pattern;
+
+/**
+ * The Durable Streams HTTP API under {@code /v1/stream/{path}}: PUT creates (or forks), POST
+ * appends or closes, GET reads (catch-up, long-poll, SSE), HEAD describes, DELETE deletes.
+ *
+ * <p>This class only translates HTTP to calls on {@link StreamStore}, {@link GroupCommitter}
+ * and {@link StreamReader} and back; every refusal is a {@link TandemError}, answered by
+ * {@link Responses#error}.
+ */
+public final class StreamRoutes {
+
+  public static final String PREFIX = "/v1/stream/";
+  private static final Pattern DECIMAL = Pattern.compile("0|[1-9][0-9]{0,17}");
+  private static final Pattern DIGITS = Pattern.compile("[0-9]{1,16}");
+  private static final long MAX_SAFE_INTEGER = (1L << 53) - 1;
+  private static final String CACHEABLE = "private, max-age=60, stale-while-revalidate=300";
+
+  private final Vertx vertx;
+  private final HubConfig config;
+  private final StreamStore store;
+  private final StreamReader reader;
+  private final GroupCommitter committer;
+  private final LiveTail liveTail;
+  private final CollapseCursor cursors;
+
+  public StreamRoutes(Vertx vertx, HubConfig config, StreamStore store, StreamReader reader,
+                      GroupCommitter committer, LiveTail liveTail, CollapseCursor cursors) {
+    this.vertx = vertx;
+    this.config = config;
+    this.store = store;
+    this.reader = reader;
+    this.committer = committer;
+    this.liveTail = liveTail;
+    this.cursors = cursors;
+  }
+
+  public void handle(HttpServerRequest request) {
+    HttpServerResponse response = request.response();
+    Responses.securityHeaders(response);
+    Responses.cors(request, response);
+    Future<?> handled;
+    try {
+      String path = StreamPaths.fromUrl(request.path());
+      HttpMethod method = request.method();
+      if (method == HttpMethod.PUT) {
+        handled = create(request, path);
+      } else if (method == HttpMethod.POST) {
+        handled = append(request, path);
+      } else if (method == HttpMethod.GET) {
+        handled = read(request, path);
+      } else if (method == HttpMethod.HEAD) {
+        handled = head(request, path);
+      } else if (method == HttpMethod.DELETE) {
+        handled = store.delete(path).onSuccess(v -> response.setStatusCode(204).end());
+      } else if (method == HttpMethod.OPTIONS) {
+        handled = preflight(request);
+      } else {
+        throw TandemError.of(405, "method_not_allowed", method + " is not supported on streams")
+            .withHeader("Allow", "GET, HEAD, PUT, POST, DELETE, OPTIONS");
+      }
+    } catch (TandemError e) {
+      handled = Future.failedFuture(e);
+    }
+    handled.onFailure(failure -> Responses.error(request, failure));
+  }
+
+  // ---- PUT -------------------------------------------------------------------------------
+
+  private Future<Void> create(HttpServerRequest request, String path) {
+    MultiMap h = request.headers();
+    String contentType = contentType(h.get("Content-Type"), false);
+    Long ttl = ttl(h.get("Stream-TTL"));
+    OffsetDateTime expiresAt = expiresAt(h.get("Stream-Expires-At"));
+    if (ttl != null && expiresAt != null) {
+      throw TandemError.badRequest("conflicting_expiry", "send Stream-TTL or Stream-Expires-At, not both");
+    }
+    CreateRequest.Fork fork = fork(h);
+    boolean closed = isTrue(h.get("Stream-Closed"));
+    return Bodies.read(request, config.maxAppendBytes())
+        .compose(body -> store.create(new CreateRequest(path, contentType, ttl, expiresAt, closed, body, fork)))
+        .map(created -> {
+          StreamRecord s = created.stream();
+          HttpServerResponse response = request.response().setStatusCode(created.isNew() ? 201 : 200);
+          if (created.isNew()) {
+            response.putHeader("Location", request.absoluteURI());
+          }
+          response.putHeader("Content-Type", s.contentType());
+          response.putHeader("Stream-Next-Offset", Offsets.format(s.tailSeq()));
+          if (s.closed()) {
+            response.putHeader("Stream-Closed", "true");
+          }
+          response.end();
+          return null;
+        });
+  }
+
+  private static CreateRequest.Fork fork(MultiMap h) {
+    String from = h.get("Stream-Forked-From");
+    String offset = h.get("Stream-Fork-Offset");
+    String sub = h.get("Stream-Fork-Sub-Offset");
+    if (from == null) {
+      if (offset != null || sub != null) {
+        throw TandemError.badRequest("invalid_fork", "Stream-Fork-Offset and Stream-Fork-Sub-Offset need Stream-Forked-From");
+      }
+      return null;
+    }
+    String source = StreamPaths.fromHeader(from);
+    if (offset != null) {
+      Offsets.parse(offset);
+    }
+    long subOffset = 0;
+    if (sub != null) {
+      if (!DECIMAL.matcher(sub).matches()) {
+        throw TandemError.badRequest("invalid_fork", "Stream-Fork-Sub-Offset must be a non-negative integer without sign or leading zeros");
+      }
+      subOffset = Long.parseLong(sub);
+      if (subOffset > 0 && offset == null) {
+        throw TandemError.badRequest("invalid_fork", "Stream-Fork-Sub-Offset needs Stream-Fork-Offset");
+      }
+    }
+    return new CreateRequest.Fork(source, offset, subOffset);
+  }
+
+  // ---- POST ------------------------------------------------------------------------------
+
+  private Future<Void> append(HttpServerRequest request, String path) {
+    MultiMap h = request.headers();
+    boolean close = isTrue(h.get("Stream-Closed"));
+    Producer producer = producer(h);
+    String streamSeq = h.get("Stream-Seq");
+    String contentTypeHeader = h.get("Content-Type");
+    return Bodies.read(request, config.maxAppendBytes()).compose(body -> {
+      List<Buffer> records;
+      String contentType = null;
+      if (body.length() == 0) {
+        if (!close) {
+          throw TandemError.badRequest("empty_body", "an append needs a body (or Stream-Closed: true to close)");
+        }
+        records = List.of();
+      } else {
+        contentType = contentType(contentTypeHeader, true);
+        records = ContentTypes.isJson(contentType)
+            ? JsonMessages.split(body, false, config.maxJsonMessages())
+            : List.of(body);
+      }
+      return committer.append(new AppendRequest(path, contentType, records, close, producer, streamSeq));
+    }).map(ack -> {
+      HttpServerResponse response = request.response();
+      // 200 marks new data from an idempotent producer; plain appends, closes and duplicates are 204.
+      boolean stored = ack.nextSeq() > ack.firstSeq();
+      response.setStatusCode(ack.producer() != null && !ack.duplicate() && stored ? 200 : 204);
+      response.putHeader("Stream-Next-Offset", Offsets.format(ack.nextSeq()));
+      if (ack.closed()) {
+        response.putHeader("Stream-Closed", "true");
+      }
+      if (ack.producer() != null) {
+        response.putHeader("Producer-Epoch", Long.toString(ack.producer().epoch()));
+        response.putHeader("Producer-Seq", Long.toString(ack.producerSeq()));
+      }
+      response.end();
+      return null;
+    });
+  }
+
+  private static Producer producer(MultiMap h) {
+    String id = h.get("Producer-Id");
+    String epoch = h.get("Producer-Epoch");
+    String seq = h.get("Producer-Seq");
+    if (id == null && epoch == null && seq == null) {
+      return null;
+    }
+    if (id == null || epoch == null || seq == null) {
+      throw TandemError.badRequest("invalid_producer", "Producer-Id, Producer-Epoch and Producer-Seq go together");
+    }
+    if (id.isEmpty()) {
+      throw TandemError.badRequest("invalid_producer", "Producer-Id must not be empty");
+    }
+    return new Producer(id, safeInteger("Producer-Epoch", epoch), safeInteger("Producer-Seq", seq));
+  }
+
+  private static long safeInteger(String header, String value) {
+    if (!DIGITS.matcher(value).matches() || Long.parseLong(value) > MAX_SAFE_INTEGER) {
+      throw TandemError.badRequest("invalid_producer", header + " must be an integer from 0 to 2^53-1");
+    }
+    return Long.parseLong(value);
+  }
+
+  // ---- GET -------------------------------------------------------------------------------
+
+  private Future<Void> read(HttpServerRequest request, String path) {
+    List<String> offsets = request.params().getAll("offset");
+    if (offsets.size() > 1) {
+      throw TandemError.badRequest("invalid_offset", "give one offset parameter");
+    }
+    String offset = offsets.isEmpty() ? null : offsets.get(0);
+    String live = request.getParam("live");
+    if (live != null && !live.equals("long-poll") && !live.equals("sse")) {
+      throw TandemError.badRequest("invalid_live_mode", "live must be long-poll or sse");
+    }
+    if (live != null && offset == null) {
+      throw TandemError.badRequest("invalid_offset", "live reads need an offset (use -1 for the beginning or now for the tail)");
+    }
+    if (offset != null && !offset.equals(Offsets.BEGINNING) && !offset.equals(Offsets.NOW)) {
+      Offsets.parse(offset);
+    }
+    return store.find(path).compose(stream -> {
+      long from = offset == null || offset.equals(Offsets.BEGINNING) ? 0
+          : offset.equals(Offsets.NOW) ? stream.tailSeq() : Offsets.parse(offset);
+      if (from > stream.tailSeq()) {
+        throw TandemError.badRequest("offset_out_of_range",
+            "offset " + offset + " is past the stream's tail " + Offsets.format(stream.tailSeq()));
+      }
+      Future<Void> touched = store.touch(stream);
+      if ("sse".equals(live)) {
+        return touched.onSuccess(v -> new SseSession(request, stream, from, store, reader, cursors)
+            .start(vertx, liveTail, stream.id(), config.sseMaxMs()));
+      }
+      if ("long-poll".equals(live)) {
+        return touched.compose(v -> LongPoll.start(vertx, liveTail, store, reader, request, stream, from,
+            config.longPollTimeoutMs(), this::respondWithData, this::respondNoData));
+      }
+      if (Offsets.NOW.equals(offset)) {
+        return touched.onSuccess(v -> respondAtTail(request, stream));
+      }
+      return touched.compose(v -> reader.read(stream, from))
+          .<Void>map(chunk -> {
+            respondWithData(request, stream, chunk, false);
+            return null;
+          });
+    });
+  }
+
+  /** {@code offset=now} in catch-up mode: no data, just where the tail is. */
+  private void respondAtTail(HttpServerRequest request, StreamRecord stream) {
+    HttpServerResponse response = request.response().setStatusCode(200);
+    response.putHeader("Content-Type", stream.contentType());
+    response.putHeader("Stream-Next-Offset", Offsets.format(stream.tailSeq()));
+    response.putHeader("Stream-Up-To-Date", "true");
+    response.putHeader("Cache-Control", "no-store");
+    if (stream.closed()) {
+      response.putHeader("Stream-Closed", "true");
+    }
+    response.end(stream.isJson() ? Buffer.buffer("[]") : Buffer.buffer());
+  }
+
+  void respondWithData(HttpServerRequest request, StreamRecord stream, ReadChunk chunk, boolean live) {
+    HttpServerResponse response = request.response().setStatusCode(200);
+    boolean closedAtEnd = stream.closed() && chunk.upToDate();
+    response.putHeader("Content-Type", stream.contentType());
+    response.putHeader("Stream-Next-Offset", Offsets.format(chunk.nextSeq()));
+    if (chunk.upToDate()) {
+      response.putHeader("Stream-Up-To-Date", "true");
+    }
+    if (closedAtEnd) {
+      response.putHeader("Stream-Closed", "true");
+    }
+    if (live && !closedAtEnd) {
+      response.putHeader("Stream-Cursor", cursors.next(request.getParam("cursor")));
+    }
+    String etag = "\"" + stream.id() + ":" + Offsets.format(chunk.fromSeq()) + ":"
+        + Offsets.format(chunk.nextSeq()) + (closedAtEnd ? ":c" : "") + "\"";
+    response.putHeader("ETag", etag);
+    response.putHeader("Cache-Control", chunk.isEmpty() ? "no-store" : CACHEABLE);
+    if (etag.equals(request.getHeader("If-None-Match"))) {
+      response.setStatusCode(304).end();
+      return;
+    }
+    if (stream.contentType().equals(ContentTypes.DEFAULT)) {
+      response.putHeader("Content-Disposition", "attachment");
+    }
+    response.end(chunk.body(stream.isJson()));
+  }
+
+  void respondNoData(HttpServerRequest request, StreamRecord stream, long tail) {
+    HttpServerResponse response = request.response().setStatusCode(204);
+    response.putHeader("Stream-Next-Offset", Offsets.format(tail));
+    response.putHeader("Stream-Up-To-Date", "true");
+    response.putHeader("Cache-Control", "no-store");
+    if (stream.closed()) {
+      response.putHeader("Stream-Closed", "true");
+    } else {
+      response.putHeader("Stream-Cursor", cursors.next(request.getParam("cursor")));
+    }
+    response.end();
+  }
+
+  // ---- HEAD, OPTIONS ---------------------------------------------------------------------
+
+  private Future<Void> head(HttpServerRequest request, String path) {
+    return store.find(path).map(stream -> {
+      HttpServerResponse response = request.response().setStatusCode(200);
+      response.putHeader("Content-Type", stream.contentType());
+      response.putHeader("Stream-Next-Offset", Offsets.format(stream.tailSeq()));
+      response.putHeader("Cache-Control", "no-store");
+      if (stream.ttlSeconds() != null) {
+        response.putHeader("Stream-TTL", Long.toString(stream.ttlSeconds()));
+      }
+      if (stream.expiresAt() != null) {
+        response.putHeader("Stream-Expires-At", DateTimeFormatter.ISO_INSTANT.format(stream.expiresAt()));
+      }
+      if (stream.closed()) {
+        response.putHeader("Stream-Closed", "true");
+      }
+      response.end();
+      return null;
+    });
+  }
+
+  private static Future<Void> preflight(HttpServerRequest request) {
+    HttpServerResponse response = request.response().setStatusCode(204);
+    String origin = request.getHeader("Origin");
+    response.putHeader("Access-Control-Allow-Origin", origin == null ? "*" : origin);
+    response.putHeader("Access-Control-Allow-Methods", "GET, HEAD, PUT, POST, DELETE, OPTIONS");
+    response.putHeader("Access-Control-Allow-Headers", Responses.ALLOWED_HEADERS);
+    response.putHeader("Access-Control-Max-Age", "600");
+    response.end();
+    return Future.succeededFuture();
+  }
+
+  // ---- header parsing --------------------------------------------------------------------
+
+  private static String contentType(String header, boolean required) {
+    if (header == null || header.isBlank()) {
+      if (required) {
+        throw TandemError.badRequest("missing_content_type", "an append with a body needs a Content-Type");
+      }
+      return null;
+    }
+    String normalized = ContentTypes.normalize(header);
+    if (normalized == null) {
+      throw TandemError.badRequest("invalid_content_type", "Content-Type '" + header + "' is not a media type");
+    }
+    return normalized;
+  }
+
+  private static Long ttl(String header) {
+    if (header == null) {
+      return null;
+    }
+    if (!DECIMAL.matcher(header).matches()) {
+      throw TandemError.badRequest("invalid_ttl", "Stream-TTL must be whole seconds, without sign, decimals or leading zeros");
+    }
+    return Long.parseLong(header);
+  }
+
+  private static OffsetDateTime expiresAt(String header) {
+    if (header == null) {
+      return null;
+    }
+    try {
+      return OffsetDateTime.parse(header, DateTimeFormatter.ISO_OFFSET_DATE_TIME);
+    } catch (DateTimeParseException e) {
+      throw TandemError.badRequest("invalid_expires_at", "Stream-Expires-At must be an RFC 3339 timestamp");
+    }
+  }
+
+  private static boolean isTrue(String header) {
+    return header != null && header.equalsIgnoreCase("true");
+  }
+}

@@ -1,0 +1,305 @@
+package dev.tandem.hub.stream;
+
+import dev.tandem.hub.http.TandemError;
+import dev.tandem.hub.store.Sql;
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.Tuple;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Stream lifecycle in Postgres: create (plain or fork), find, delete with fork reference
+ * counting, and sweeping expired streams. Appends go through {@link GroupCommitter}.
+ *
+ * <p>Each operation is one transaction holding the row locks it needs, so it serializes with
+ * appends on the same stream. A stream that forks reference is only soft-deleted; the last
+ * fork to go takes it along (and so on up the chain).
+ */
+public final class StreamStore {
+
+  /** The outcome of a PUT. */
+  public record Created(boolean isNew, StreamRecord stream) {}
+
+  private final Pool pool;
+  private final StreamReader reader;
+  private final LiveTail liveTail;
+  private final int maxJsonMessages;
+
+  public StreamStore(Pool pool, StreamReader reader, LiveTail liveTail, int maxJsonMessages) {
+    this.pool = pool;
+    this.reader = reader;
+    this.liveTail = liveTail;
+    this.maxJsonMessages = maxJsonMessages;
+  }
+
+  /** The stream at {@code path}: 404 when there is none (or it expired), 410 when soft-deleted. */
+  public Future<StreamRecord> find(String path) {
+    return pool.preparedQuery(Sql.load("stream/find-by-path.sql")).execute(Tuple.of(path))
+        .map(rows -> visible(path, first(rows)));
+  }
+
+  static StreamRecord visible(String path, StreamRecord stream) {
+    if (stream == null || stream.expired()) {
+      throw TandemError.notFound("no stream at '" + path + "'");
+    }
+    if (stream.softDeleted()) {
+      throw TandemError.gone("stream '" + path + "' was deleted");
+    }
+    return stream;
+  }
+
+  /** Slides the TTL window of a stream that has one (reads count as use). */
+  public Future<Void> touch(StreamRecord stream) {
+    if (stream.ttlSeconds() == null) {
+      return Future.succeededFuture();
+    }
+    return pool.preparedQuery(Sql.load("stream/touch.sql")).execute(Tuple.of(stream.id())).mapEmpty();
+  }
+
+  public Future<Created> create(CreateRequest request) {
+    return pool.withTransaction(conn -> createIn(conn, request))
+        .recover(failure -> failure instanceof ConcurrentCreate
+            ? pool.withTransaction(conn -> createIn(conn, request)) // lost a race: compare with the winner
+            : Future.failedFuture(failure));
+  }
+
+  private static final class ConcurrentCreate extends RuntimeException {
+    ConcurrentCreate() {
+      super(null, null, false, false);
+    }
+  }
+
+  private Future<Created> createIn(SqlConnection conn, CreateRequest request) {
+    return lock(conn, request.path()).compose(existing -> {
+      if (existing != null && !existing.expired()) {
+        if (existing.softDeleted()) {
+          throw TandemError.conflict("stream_deleted",
+              "stream '" + request.path() + "' was deleted and its path is kept for its forks");
+        }
+        return compare(conn, existing, request);
+      }
+      Future<Void> cleared = existing == null ? Future.succeededFuture() : remove(conn, existing);
+      return cleared.compose(v -> request.fork() == null
+          ? insert(conn, request, request.contentType() == null ? ContentTypes.DEFAULT : request.contentType(),
+              request.ttlSeconds(), request.expiresAt(), null)
+          : insertFork(conn, request));
+    });
+  }
+
+  private Future<Created> compare(SqlConnection conn, StreamRecord existing, CreateRequest request) {
+    String wanted = request.contentType();
+    if (wanted == null) {
+      wanted = existing.isFork() && request.fork() != null ? existing.contentType() : ContentTypes.DEFAULT;
+    }
+    boolean same = existing.contentType().equals(wanted)
+        && Objects.equals(existing.ttlSeconds(), request.ttlSeconds())
+        && sameInstant(existing, request)
+        && existing.closed() == request.closed()
+        && sameFork(existing, request.fork());
+    if (!same && existing.isFork() && request.fork() != null && request.ttlSeconds() == null
+        && request.expiresAt() == null) {
+      // A fork that inherited its source's expiry matches a request that asked for none.
+      same = existing.contentType().equals(wanted) && existing.closed() == request.closed()
+          && sameFork(existing, request.fork());
+    }
+    if (!same) {
+      throw TandemError.conflict("stream_exists",
+          "stream '" + request.path() + "' exists with a different configuration");
+    }
+    return Future.succeededFuture(new Created(false, existing));
+  }
+
+  private static boolean sameInstant(StreamRecord existing, CreateRequest request) {
+    if (existing.expiresAt() == null || request.expiresAt() == null) {
+      return existing.expiresAt() == null && request.expiresAt() == null;
+    }
+    return existing.expiresAt().toInstant().equals(request.expiresAt().toInstant());
+  }
+
+  private static boolean sameFork(StreamRecord existing, CreateRequest.Fork fork) {
+    if (fork == null) {
+      return !existing.isFork();
+    }
+    if (!existing.isFork() || !fork.sourcePath().equals(existing.forkSourcePath())) {
+      return false;
+    }
+    boolean sameOffset = fork.offset() == null
+        || fork.offset().equals(Offsets.format(existing.forkOffset()));
+    return sameOffset && fork.subOffset() == existing.forkSubOffset();
+  }
+
+  private Future<Created> insertFork(SqlConnection conn, CreateRequest request) {
+    CreateRequest.Fork fork = request.fork();
+    return lock(conn, fork.sourcePath()).compose(source -> {
+      if (source == null || source.expired()) {
+        throw TandemError.notFound("fork source '" + fork.sourcePath() + "' does not exist");
+      }
+      if (source.softDeleted()) {
+        throw TandemError.conflict("stream_deleted", "fork source '" + fork.sourcePath() + "' was deleted");
+      }
+      if (request.contentType() != null && !request.contentType().equals(source.contentType())) {
+        throw TandemError.conflict("content_type_mismatch",
+            "a fork has its source's content type " + source.contentType() + ", not " + request.contentType());
+      }
+      long anchor = fork.offset() == null ? source.tailSeq() : Offsets.parse(fork.offset());
+      if (anchor > source.tailSeq()) {
+        throw TandemError.badRequest("fork_offset_out_of_range",
+            "Stream-Fork-Offset is past the source's tail " + Offsets.format(source.tailSeq()));
+      }
+      // Expiry the fork inherits when it asks for none (PROTOCOL 4.2).
+      Long ttl = request.ttlSeconds();
+      java.time.OffsetDateTime expiresAt = request.expiresAt();
+      if (ttl == null && expiresAt == null) {
+        ttl = source.ttlSeconds();
+        expiresAt = source.expiresAt();
+      }
+      Long finalTtl = ttl;
+      java.time.OffsetDateTime finalExpiresAt = expiresAt;
+      return forkPoint(conn, source, anchor, fork.subOffset()).compose(point -> {
+        ForkLink link = new ForkLink(source.id(), anchor, fork.subOffset(), point.forkSeq(), point.prefix());
+        return insert(conn, request, source.contentType(), finalTtl, finalExpiresAt, link);
+      }).compose(created -> conn.preparedQuery(Sql.load("stream/add-fork-ref.sql"))
+          .execute(Tuple.of(source.id(), 1)).map(created));
+    });
+  }
+
+  /** Where a fork's own records begin, and the partial record it keeps when it forks mid-append. */
+  private record ForkPoint(long forkSeq, Buffer prefix) {}
+
+  private record ForkLink(long sourceId, long offset, long subOffset, long forkSeq, Buffer prefix) {}
+
+  private Future<ForkPoint> forkPoint(SqlConnection conn, StreamRecord source, long anchor, long sub) {
+    if (sub == 0) {
+      return Future.succeededFuture(new ForkPoint(anchor, null));
+    }
+    if (source.isJson()) {
+      if (anchor + sub > source.tailSeq()) {
+        throw subOffsetTooFar(sub);
+      }
+      return Future.succeededFuture(new ForkPoint(anchor + sub, null)); // every JSON message has its own offset
+    }
+    return reader.read(conn, source, anchor, Integer.MAX_VALUE, 1).map(chunk -> {
+      if (chunk.isEmpty() || sub > chunk.records().get(0).length()) {
+        throw subOffsetTooFar(sub);
+      }
+      Buffer record = chunk.records().get(0);
+      return sub == record.length()
+          ? new ForkPoint(anchor + 1, null)
+          : new ForkPoint(anchor, record.getBuffer(0, (int) sub));
+    });
+  }
+
+  private static TandemError subOffsetTooFar(long sub) {
+    return TandemError.badRequest("fork_sub_offset_out_of_range",
+        "Stream-Fork-Sub-Offset " + sub + " reaches past the record at Stream-Fork-Offset");
+  }
+
+  private Future<Created> insert(SqlConnection conn, CreateRequest request, String contentType, Long ttl,
+                                 java.time.OffsetDateTime expiresAt, ForkLink fork) {
+    List<Buffer> records = new ArrayList<>();
+    if (fork != null && fork.prefix() != null) {
+      records.add(fork.prefix());
+    }
+    if (request.body() != null && request.body().length() > 0) {
+      if (ContentTypes.isJson(contentType)) {
+        records.addAll(JsonMessages.split(request.body(), true, maxJsonMessages));
+      } else {
+        records.add(request.body());
+      }
+    }
+    long firstSeq = fork == null ? 0 : fork.forkSeq();
+    long tail = firstSeq + records.size();
+    Tuple insert = Tuple.of(request.path(), contentType, request.closed(), tail, ttl, expiresAt)
+        .addValue(fork == null ? null : fork.sourceId())
+        .addValue(fork == null ? null : fork.offset())
+        .addValue(fork == null ? null : fork.subOffset())
+        .addValue(fork == null ? null : fork.forkSeq());
+    return conn.preparedQuery(Sql.load("stream/insert-stream.sql")).execute(insert).compose(rows -> {
+      if (rows.size() == 0) {
+        throw new ConcurrentCreate();
+      }
+      long id = rows.iterator().next().getLong(0);
+      Future<?> written = records.isEmpty() ? Future.succeededFuture() : insertRecords(conn, id, firstSeq, records);
+      return written.compose(v -> conn.preparedQuery(Sql.load("stream/find-by-id.sql")).execute(Tuple.of(id)))
+          .map(found -> new Created(true, first(found)));
+    });
+  }
+
+  private static Future<RowSet<Row>> insertRecords(SqlConnection conn, long id, long firstSeq, List<Buffer> records) {
+    Long[] ids = new Long[records.size()];
+    Long[] seqs = new Long[records.size()];
+    for (int i = 0; i < records.size(); i++) {
+      ids[i] = id;
+      seqs[i] = firstSeq + i;
+    }
+    return conn.preparedQuery(Sql.load("stream/insert-events.sql"))
+        .execute(Tuple.of(ids, seqs, records.toArray(new Buffer[0])));
+  }
+
+  /** DELETE: 404 when absent, 410 when already soft-deleted. */
+  public Future<Void> delete(String path) {
+    return pool.withTransaction(conn -> lock(conn, path).compose(stream -> {
+      visible(path, stream);
+      return remove(conn, stream);
+    }));
+  }
+
+  /** Deletes a stream for good, or soft-deletes it while forks still read its records. */
+  private Future<Void> remove(SqlConnection conn, StreamRecord stream) {
+    Future<Void> done = stream.forkRefs() > 0
+        ? conn.preparedQuery(Sql.load("stream/soft-delete.sql")).execute(Tuple.of(stream.id())).mapEmpty()
+        : purge(conn, stream.id());
+    return done.onSuccess(v -> liveTail.moved(stream.id()));
+  }
+
+  /** Removes a stream's rows, then releases its fork source (collecting it if it was deleted). */
+  private Future<Void> purge(SqlConnection conn, long id) {
+    reader.forget(id);
+    return conn.preparedQuery(Sql.load("stream/delete-events.sql")).execute(Tuple.of(id))
+        .compose(v -> conn.preparedQuery(Sql.load("stream/delete-stream.sql")).execute(Tuple.of(id)))
+        .compose(rows -> {
+          Long source = rows.size() == 0 ? null : rows.iterator().next().getLong(0);
+          if (source == null) {
+            return Future.<Void>succeededFuture();
+          }
+          return conn.preparedQuery(Sql.load("stream/add-fork-ref.sql")).execute(Tuple.of(source, -1))
+              .compose(refs -> {
+                Row row = refs.iterator().next();
+                boolean collect = row.getInteger(0) == 0 && row.getBoolean(1);
+                return collect ? purge(conn, source) : Future.<Void>succeededFuture();
+              });
+        });
+  }
+
+  /** Deletes up to {@code limit} expired streams; returns how many it removed. */
+  public Future<Integer> sweepExpired(int limit) {
+    return pool.preparedQuery(Sql.load("stream/expired-streams.sql")).execute(Tuple.of(limit))
+        .compose(rows -> {
+          Future<Integer> chain = Future.succeededFuture(0);
+          for (Row row : rows) {
+            String path = row.getString(0);
+            chain = chain.compose(count -> pool.withTransaction(conn -> lock(conn, path).compose(stream ->
+                stream != null && stream.expired() && !stream.softDeleted()
+                    ? remove(conn, stream).map(1)
+                    : Future.succeededFuture(0)))
+                .map(removed -> count + removed));
+          }
+          return chain;
+        });
+  }
+
+  private static Future<StreamRecord> lock(SqlConnection conn, String path) {
+    return conn.preparedQuery(Sql.load("stream/lock-by-path.sql")).execute(Tuple.of(path))
+        .map(StreamStore::first);
+  }
+
+  private static StreamRecord first(RowSet<Row> rows) {
+    return rows.size() == 0 ? null : StreamRecord.from(rows.iterator().next());
+  }
+}

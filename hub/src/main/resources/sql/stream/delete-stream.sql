@@ -1,0 +1,1 @@
+DELETE FROM streams WHERE id = $1 RETURNING fork_source

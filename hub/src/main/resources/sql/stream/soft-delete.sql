@@ -1,0 +1,1 @@
+UPDATE streams SET soft_deleted = true WHERE id = $1

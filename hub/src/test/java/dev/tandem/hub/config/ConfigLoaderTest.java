@@ -1,0 +1,48 @@
+package dev.tandem.hub.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class ConfigLoaderTest {
+
+  @Test
+  void defaults() {
+    HubConfig config = ConfigLoader.load(new String[0], Map.of());
+    assertEquals(4437, config.port());
+    assertEquals("127.0.0.1", config.host());
+    assertTrue(config.embeddedDatabase());
+    assertNull(config.databaseUrl());
+    assertEquals(Path.of("./data/pg"), config.postgresDataDir());
+  }
+
+  @Test
+  void flagsBeatEnvironmentBeatFile() throws Exception {
+    Path file = Files.createTempFile("tandem", ".json");
+    Files.writeString(file, "{\"port\": 1000, \"pool-size\": 3, \"long-poll-timeout-ms\": 700}");
+    HubConfig config = ConfigLoader.load(new String[] {"--config", file.toString(), "--port=3000"},
+        Map.of("TANDEM_PORT", "2000", "TANDEM_POOL_SIZE", "5", "DATABASE_URL", "postgres://u:p@db/tandem"));
+    assertEquals(3000, config.port());
+    assertEquals(5, config.poolSize());
+    assertEquals(700, config.longPollTimeoutMs());
+    assertEquals("postgres://u:p@db/tandem", config.databaseUrl());
+  }
+
+  @Test
+  void mistakesAreNamed() {
+    assertTrue(assertThrows(ConfigLoader.ConfigException.class,
+        () -> ConfigLoader.load(new String[] {"--prot", "1"}, Map.of())).getMessage().contains("--prot"));
+    assertTrue(assertThrows(ConfigLoader.ConfigException.class,
+        () -> ConfigLoader.load(new String[] {"--port", "http"}, Map.of())).getMessage().contains("port"));
+    assertTrue(assertThrows(ConfigLoader.ConfigException.class,
+        () -> ConfigLoader.load(new String[0], Map.of("TANDEM_POOL_SIZE", "0"))).getMessage().contains("pool-size"));
+    assertTrue(assertThrows(ConfigLoader.ConfigException.class,
+        () -> ConfigLoader.load(new String[] {"--port"}, Map.of())).getMessage().contains("needs a value"));
+  }
+}
