@@ -1,6 +1,10 @@
 package dev.tandem.hub;
 
 import dev.tandem.hub.config.HubConfig;
+import dev.tandem.hub.cursor.CursorStore;
+import dev.tandem.hub.cursor.ParticipantRoutes;
+import dev.tandem.hub.presence.PresenceRegistry;
+import dev.tandem.hub.ws.WsHub;
 import dev.tandem.hub.http.HttpServerVerticle;
 import dev.tandem.hub.http.Responses;
 import dev.tandem.hub.http.TandemError;
@@ -33,8 +37,10 @@ public final class Hub {
   private final HubConfig config;
   private Database database;
   private StreamStore store;
+  private WsHub wsHub;
   private int port;
   private long sweeper = -1;
+  private String deployment;
 
   private Hub(Vertx vertx, HubConfig config) {
     this.vertx = vertx;
@@ -50,38 +56,59 @@ public final class Hub {
     return Database.start(vertx, config).compose(db -> {
       this.database = db;
       LiveTail liveTail = new LiveTail();
+      AtomicReference<WsHub> ws = new AtomicReference<>();
       StreamReader reader = new StreamReader(db.pool(), config.readChunkBytes());
-      store = new StreamStore(db.pool(), reader, liveTail, config.maxJsonMessages());
+      store = new StreamStore(db.pool(), reader, id -> {
+        liveTail.moved(id);
+        ws.get().deleted(id);
+      }, config.maxJsonMessages());
       GroupCommitter committer = new GroupCommitter(vertx, db.pool(), config.commitLanes(),
-          config.commitMaxBatch(), config.commitMaxBytes(),
-          (streamId, path, firstSeq, records, closed) -> liveTail.moved(streamId));
+          config.commitMaxBatch(), config.commitMaxBytes(), batch -> {
+            liveTail.moved(batch.streamId());
+            ws.get().committed(batch);
+          });
+      CursorStore cursors = new CursorStore(vertx, db.pool());
+      PresenceRegistry presence = new PresenceRegistry();
+      wsHub = new WsHub(vertx, store, reader, committer, cursors, presence, WsHub.Limits.from(config));
+      ws.set(wsHub);
       StreamRoutes streams = new StreamRoutes(vertx, config, store, reader, committer, liveTail,
           new CollapseCursor(Clock.systemUTC()));
+      ParticipantRoutes participants = new ParticipantRoutes(store, cursors, presence);
       sweeper = vertx.setPeriodic(SWEEP_INTERVAL_MS, id -> sweep());
-      return listen(request -> route(request, streams));
+      return listen(request -> route(request, streams, participants));
     });
   }
 
-  private void route(HttpServerRequest request, StreamRoutes streams) {
+  private void route(HttpServerRequest request, StreamRoutes streams, ParticipantRoutes participants) {
     String path = request.path();
     if (path.startsWith(StreamRoutes.PREFIX)) {
       streams.handle(request);
+      return;
+    }
+    Responses.securityHeaders(request.response());
+    Responses.cors(request, request.response());
+    if (path.equals(WsHub.PATH)) {
+      wsHub.handle(request);
     } else if (path.equals("/healthz")) {
       request.response().putHeader("Content-Type", "application/json").end("{\"status\":\"ok\"}");
-    } else {
-      Responses.securityHeaders(request.response());
+    } else if (!participants.handle(request, request.getParam("participant"))) {
       Responses.error(request, TandemError.notFound("no route for " + path));
     }
+  }
+
+  public WsHub ws() {
+    return wsHub;
   }
 
   /** Deploys one HTTP verticle per configured instance, all sharing one port (port 0: a free one). */
   private Future<Void> listen(io.vertx.core.Handler<HttpServerRequest> handler) {
     AtomicReference<HttpServerVerticle> last = new AtomicReference<>();
     return vertx.deployVerticle(() -> {
-      HttpServerVerticle verticle = new HttpServerVerticle(config.host(), config.port(), handler);
+      HttpServerVerticle verticle = new HttpServerVerticle(config.host(), config.port(), config.wsMaxFrameBytes(), handler);
       last.set(verticle);
       return verticle;
     }, new DeploymentOptions().setInstances(config.httpInstances())).map(id -> {
+      deployment = id;
       port = last.get().actualPort();
       return null;
     });
@@ -107,7 +134,11 @@ public final class Hub {
     if (sweeper >= 0) {
       vertx.cancelTimer(sweeper);
     }
-    return Future.all(vertx.deploymentIDs().stream().map(vertx::undeploy).toList())
+    if (wsHub != null) {
+      wsHub.shutdown();
+    }
+    Future<Void> undeployed = deployment == null ? Future.succeededFuture() : vertx.undeploy(deployment);
+    return undeployed
         .compose(v -> database == null ? Future.succeededFuture() : database.close(vertx))
         .mapEmpty();
   }

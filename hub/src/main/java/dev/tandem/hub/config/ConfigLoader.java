@@ -40,6 +40,13 @@ public final class ConfigLoader {
     DEFAULTS.put("commit-max-bytes", String.valueOf(8 * 1024 * 1024));
     DEFAULTS.put("db-timeout-ms", "5000");
     DEFAULTS.put("http-instances", String.valueOf(Runtime.getRuntime().availableProcessors()));
+    DEFAULTS.put("ws-max-frame-bytes", String.valueOf(1024 * 1024));
+    DEFAULTS.put("ws-max-subscriptions", "1000");
+    DEFAULTS.put("ws-max-messages-per-second", "500");
+    DEFAULTS.put("ws-send-queue-bytes", String.valueOf(4 * 1024 * 1024));
+    DEFAULTS.put("ws-slow-consumer-grace-ms", "10000");
+    DEFAULTS.put("ws-heartbeat-ms", "15000");
+    DEFAULTS.put("ws-idle-timeout-ms", "45000");
   }
 
   private ConfigLoader() {}
@@ -142,7 +149,14 @@ public final class ConfigLoader {
         (int) number(v, "commit-max-batch", 1, 100_000),
         number(v, "commit-max-bytes", 1024, 1L << 30),
         number(v, "db-timeout-ms", 100, 600_000),
-        (int) number(v, "http-instances", 1, 256));
+        (int) number(v, "http-instances", 1, 256),
+        (int) number(v, "ws-max-frame-bytes", 1024, 64L << 20),
+        (int) number(v, "ws-max-subscriptions", 1, 1_000_000),
+        (int) number(v, "ws-max-messages-per-second", 1, 1_000_000),
+        number(v, "ws-send-queue-bytes", 64 * 1024, 1L << 30),
+        number(v, "ws-slow-consumer-grace-ms", 100, 3_600_000),
+        number(v, "ws-heartbeat-ms", 100, 3_600_000),
+        number(v, "ws-idle-timeout-ms", 200, 86_400_000));
   }
 
   private static long number(Map<String, String> values, String name, long min, long max) {

@@ -24,7 +24,14 @@ public record HubConfig(
     int commitMaxBatch,
     long commitMaxBytes,
     long dbTimeoutMs,
-    int httpInstances) {
+    int httpInstances,
+    int wsMaxFrameBytes,
+    int wsMaxSubscriptions,
+    int wsMaxMessagesPerSecond,
+    long wsSendQueueBytes,
+    long wsSlowConsumerGraceMs,
+    long wsHeartbeatMs,
+    long wsIdleTimeoutMs) {
 
   public static HubConfig defaults() {
     return ConfigLoader.load(new String[0], java.util.Map.of());
@@ -36,11 +43,5 @@ public record HubConfig(
 
   public Path postgresDataDir() {
     return dataDir.resolve("pg");
-  }
-
-  public HubConfig withPort(int newPort) {
-    return new HubConfig(host, newPort, dataDir, databaseUrl, poolSize, maxAppendBytes,
-        maxJsonMessages, readChunkBytes, longPollTimeoutMs, sseMaxMs, commitLanes,
-        commitMaxBatch, commitMaxBytes, dbTimeoutMs, httpInstances);
   }
 }

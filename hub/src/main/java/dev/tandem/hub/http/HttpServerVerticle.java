@@ -15,12 +15,14 @@ public final class HttpServerVerticle extends VerticleBase {
 
   private final String host;
   private final int port;
+  private final int maxWebSocketFrameBytes;
   private final Handler<HttpServerRequest> handler;
   private HttpServer server;
 
-  public HttpServerVerticle(String host, int port, Handler<HttpServerRequest> handler) {
+  public HttpServerVerticle(String host, int port, int maxWebSocketFrameBytes, Handler<HttpServerRequest> handler) {
     this.host = host;
     this.port = port;
+    this.maxWebSocketFrameBytes = maxWebSocketFrameBytes;
     this.handler = handler;
   }
 
@@ -32,7 +34,11 @@ public final class HttpServerVerticle extends VerticleBase {
         .setCompressionSupported(false)
         .setMaxHeaderSize(16 * 1024)
         .setMaxInitialLineLength(8 * 1024)
-        .setIdleTimeout(0);
+        .setIdleTimeout(0)
+        // Accept WebSocket messages up to 4x the hub's own limit, so an oversized frame is
+        // answered with a frame_too_large error instead of a dropped connection.
+        .setMaxWebSocketFrameSize(4 * Math.max(65536, maxWebSocketFrameBytes))
+        .setMaxWebSocketMessageSize(4 * Math.max(65536, maxWebSocketFrameBytes));
     return vertx.createHttpServer(options)
         .requestHandler(handler)
         .listen()

@@ -38,7 +38,7 @@ public final class GroupCommitter {
 
   /** Told about every committed batch; used to wake live readers and fan records out. */
   public interface Listener {
-    void committed(long streamId, String path, long firstSeq, List<Buffer> records, boolean closed);
+    void committed(CommittedBatch batch);
   }
 
   private final Lane[] lanes;
@@ -113,8 +113,8 @@ public final class GroupCommitter {
             inFlight = false;
             if (result.succeeded()) {
               answer(batch, outcomes);
-              result.result().forEach(s -> listener.committed(
-                  s.id, s.path, s.firstNewSeq, s.newRecords, s.closed));
+              result.result().forEach(s -> listener.committed(new CommittedBatch(
+                  s.id, s.path, s.contentType, s.firstNewSeq, s.newRecords, s.closed)));
             } else {
               for (Pending pending : batch) {
                 complete(pending, null, result.cause());

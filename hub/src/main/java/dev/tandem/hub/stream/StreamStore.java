@@ -28,13 +28,14 @@ public final class StreamStore {
 
   private final Pool pool;
   private final StreamReader reader;
-  private final LiveTail liveTail;
+  private final java.util.function.LongConsumer removed;
   private final int maxJsonMessages;
 
-  public StreamStore(Pool pool, StreamReader reader, LiveTail liveTail, int maxJsonMessages) {
+  /** @param removed told the id of every stream deleted or soft-deleted, after its transaction */
+  public StreamStore(Pool pool, StreamReader reader, java.util.function.LongConsumer removed, int maxJsonMessages) {
     this.pool = pool;
     this.reader = reader;
-    this.liveTail = liveTail;
+    this.removed = removed;
     this.maxJsonMessages = maxJsonMessages;
   }
 
@@ -63,10 +64,17 @@ public final class StreamStore {
   }
 
   public Future<Created> create(CreateRequest request) {
-    return pool.withTransaction(conn -> createIn(conn, request))
+    return inTransaction((conn, gone) -> createIn(conn, request, gone))
         .recover(failure -> failure instanceof ConcurrentCreate
-            ? pool.withTransaction(conn -> createIn(conn, request)) // lost a race: compare with the winner
+            ? inTransaction((conn, gone) -> createIn(conn, request, gone)) // lost a race: compare with the winner
             : Future.failedFuture(failure));
+  }
+
+  /** Runs {@code work} in a transaction; streams it removes are announced after the commit. */
+  private <T> Future<T> inTransaction(java.util.function.BiFunction<SqlConnection, List<Long>, Future<T>> work) {
+    List<Long> gone = new ArrayList<>();
+    return pool.withTransaction(conn -> work.apply(conn, gone))
+        .onSuccess(v -> gone.forEach(removed::accept));
   }
 
   private static final class ConcurrentCreate extends RuntimeException {
@@ -75,7 +83,7 @@ public final class StreamStore {
     }
   }
 
-  private Future<Created> createIn(SqlConnection conn, CreateRequest request) {
+  private Future<Created> createIn(SqlConnection conn, CreateRequest request, List<Long> gone) {
     return lock(conn, request.path()).compose(existing -> {
       if (existing != null && !existing.expired()) {
         if (existing.softDeleted()) {
@@ -84,7 +92,7 @@ public final class StreamStore {
         }
         return compare(conn, existing, request);
       }
-      Future<Void> cleared = existing == null ? Future.succeededFuture() : remove(conn, existing);
+      Future<Void> cleared = existing == null ? Future.succeededFuture() : remove(conn, existing, gone);
       return cleared.compose(v -> request.fork() == null
           ? insert(conn, request, request.contentType() == null ? ContentTypes.DEFAULT : request.contentType(),
               request.ttlSeconds(), request.expiresAt(), null)
@@ -244,18 +252,18 @@ public final class StreamStore {
 
   /** DELETE: 404 when absent, 410 when already soft-deleted. */
   public Future<Void> delete(String path) {
-    return pool.withTransaction(conn -> lock(conn, path).compose(stream -> {
+    return inTransaction((conn, gone) -> lock(conn, path).compose(stream -> {
       visible(path, stream);
-      return remove(conn, stream);
+      return remove(conn, stream, gone);
     }));
   }
 
   /** Deletes a stream for good, or soft-deletes it while forks still read its records. */
-  private Future<Void> remove(SqlConnection conn, StreamRecord stream) {
-    Future<Void> done = stream.forkRefs() > 0
+  private Future<Void> remove(SqlConnection conn, StreamRecord stream, List<Long> gone) {
+    gone.add(stream.id());
+    return stream.forkRefs() > 0
         ? conn.preparedQuery(Sql.load("stream/soft-delete.sql")).execute(Tuple.of(stream.id())).mapEmpty()
         : purge(conn, stream.id());
-    return done.onSuccess(v -> liveTail.moved(stream.id()));
   }
 
   /** Removes a stream's rows, then releases its fork source (collecting it if it was deleted). */
@@ -284,11 +292,11 @@ public final class StreamStore {
           Future<Integer> chain = Future.succeededFuture(0);
           for (Row row : rows) {
             String path = row.getString(0);
-            chain = chain.compose(count -> pool.withTransaction(conn -> lock(conn, path).compose(stream ->
+            chain = chain.compose(count -> inTransaction((conn, gone) -> lock(conn, path).compose(stream ->
                 stream != null && stream.expired() && !stream.softDeleted()
-                    ? remove(conn, stream).map(1)
+                    ? remove(conn, stream, gone).map(1)
                     : Future.succeededFuture(0)))
-                .map(removed -> count + removed));
+                .map(one -> count + one));
           }
           return chain;
         });

@@ -1,0 +1,166 @@
+package dev.tandem.hub.cursor;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tandem.hub.http.Bodies;
+import dev.tandem.hub.http.Responses;
+import dev.tandem.hub.http.TandemError;
+import dev.tandem.hub.presence.PresenceRegistry;
+import dev.tandem.hub.stream.Offsets;
+import dev.tandem.hub.stream.StreamPaths;
+import dev.tandem.hub.stream.StreamStore;
+import io.vertx.core.Future;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import java.io.IOException;
+import java.time.format.DateTimeFormatter;
+
+/**
+ * A participant's own view over HTTP: cursors ({@code /v1/cursors/{stream}}), the inbox
+ * ({@code /v1/inbox}) and presence ({@code /v1/presence/{stream}}).
+ */
+public final class ParticipantRoutes {
+
+  public static final String CURSORS = "/v1/cursors/";
+  public static final String INBOX = "/v1/inbox";
+  public static final String PRESENCE = "/v1/presence/";
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final StreamStore store;
+  private final CursorStore cursors;
+  private final PresenceRegistry presence;
+
+  public ParticipantRoutes(StreamStore store, CursorStore cursors, PresenceRegistry presence) {
+    this.store = store;
+    this.cursors = cursors;
+    this.presence = presence;
+  }
+
+  /** Handles the request if its path is one of these routes; returns false otherwise. */
+  public boolean handle(HttpServerRequest request, String participant) {
+    String path = request.path();
+    Future<?> handled;
+    try {
+      if (path.equals(INBOX) && request.method() == HttpMethod.GET) {
+        handled = inbox(request, participant(participant));
+      } else if (path.startsWith(CURSORS) && request.method() == HttpMethod.GET) {
+        handled = getCursor(request, participant(participant), StreamPaths.validate(path.substring(CURSORS.length())));
+      } else if (path.startsWith(CURSORS) && request.method() == HttpMethod.PUT) {
+        handled = putCursor(request, participant(participant), StreamPaths.validate(path.substring(CURSORS.length())));
+      } else if (path.startsWith(PRESENCE) && request.method() == HttpMethod.GET) {
+        handled = present(request, StreamPaths.validate(path.substring(PRESENCE.length())));
+      } else if (path.equals(INBOX) || path.startsWith(CURSORS) || path.startsWith(PRESENCE)) {
+        throw TandemError.of(405, "method_not_allowed", request.method() + " is not supported on " + path);
+      } else {
+        return false;
+      }
+    } catch (TandemError e) {
+      handled = Future.failedFuture(e);
+    }
+    handled.onFailure(failure -> Responses.error(request, failure));
+    return true;
+  }
+
+  private static String participant(String participant) {
+    if (participant == null || participant.isEmpty()) {
+      throw TandemError.of(401, "participant_required", "say who you are (the participant query parameter or a token)");
+    }
+    return participant;
+  }
+
+  private Future<Void> inbox(HttpServerRequest request, String participant) {
+    int limit = intParam(request, "limit", 50, 1, 500);
+    return cursors.inbox(participant, limit).map(entries -> {
+      ObjectNode body = JSON.createObjectNode().put("participant", participant);
+      ArrayNode streams = body.putArray("streams");
+      for (CursorStore.InboxEntry e : entries) {
+        streams.addObject().put("stream", e.stream()).put("tail", Offsets.format(e.tailSeq()))
+            .put("cursor", Offsets.format(e.cursorSeq())).put("unread", e.unread())
+            .put("lastActivity", DateTimeFormatter.ISO_INSTANT.format(e.lastActivity()))
+            .put("closed", e.closed());
+      }
+      json(request, body);
+      return null;
+    });
+  }
+
+  private Future<Void> getCursor(HttpServerRequest request, String participant, String path) {
+    return store.find(path).compose(stream -> cursors.find(participant, stream.id()).map(cursor -> {
+      json(request, cursorBody(path, cursor, stream.tailSeq()));
+      return null;
+    }));
+  }
+
+  private Future<Void> putCursor(HttpServerRequest request, String participant, String path) {
+    return Bodies.read(request, 4096).compose(body -> {
+      JsonNode json;
+      try {
+        json = JSON.readTree(body.getBytes());
+      } catch (IOException e) {
+        throw TandemError.badRequest("invalid_json", "the body must be {\"offset\": \"...\", \"reset\": false}");
+      }
+      if (json == null || !json.path("offset").isTextual()) {
+        throw TandemError.badRequest("invalid_cursor", "the body must be {\"offset\": \"...\", \"reset\": false}");
+      }
+      long offset = Offsets.parse(json.get("offset").asText());
+      boolean reset = json.path("reset").asBoolean(false);
+      return store.find(path).compose(stream -> {
+        if (offset > stream.tailSeq()) {
+          throw TandemError.badRequest("offset_out_of_range", "cannot acknowledge past the stream's tail");
+        }
+        Future<Long> saved = reset ? cursors.reset(participant, stream.id(), offset)
+            : cursors.advance(participant, stream.id(), offset);
+        return saved.map(cursor -> {
+          json(request, cursorBody(path, cursor, stream.tailSeq()));
+          return null;
+        });
+      });
+    });
+  }
+
+  private static ObjectNode cursorBody(String path, Long cursor, long tail) {
+    ObjectNode body = JSON.createObjectNode().put("stream", path);
+    if (cursor == null) {
+      body.putNull("cursor");
+    } else {
+      body.put("cursor", Offsets.format(cursor));
+    }
+    return body.put("tail", Offsets.format(tail));
+  }
+
+  private Future<Void> present(HttpServerRequest request, String path) {
+    return store.find(path).map(stream -> {
+      ObjectNode body = JSON.createObjectNode().put("stream", path);
+      ArrayNode members = body.putArray("present");
+      for (PresenceRegistry.Member m : presence.present(stream.id())) {
+        ObjectNode member = members.addObject().put("participant", m.participant()).put("kind", m.kind());
+        member.set("state", m.state());
+      }
+      json(request, body);
+      return null;
+    });
+  }
+
+  private static int intParam(HttpServerRequest request, String name, int fallback, int min, int max) {
+    String raw = request.getParam(name);
+    if (raw == null) {
+      return fallback;
+    }
+    try {
+      int value = Integer.parseInt(raw);
+      if (value >= min && value <= max) {
+        return value;
+      }
+    } catch (NumberFormatException ignored) {
+      // answered below
+    }
+    throw TandemError.badRequest("invalid_parameter", name + " must be a whole number from " + min + " to " + max);
+  }
+
+  private static void json(HttpServerRequest request, JsonNode body) {
+    request.response().putHeader("Content-Type", "application/json").putHeader("Cache-Control", "no-store")
+        .end(body.toString());
+  }
+}

@@ -1,0 +1,197 @@
+package dev.tandem.hub.ws;
+
+import dev.tandem.hub.stream.CommittedBatch;
+import dev.tandem.hub.stream.ReadChunk;
+import dev.tandem.hub.stream.StreamReader;
+import dev.tandem.hub.stream.StreamRecord;
+import dev.tandem.hub.stream.StreamStore;
+import io.vertx.core.Context;
+import java.util.ArrayDeque;
+
+/**
+ * One stream subscription of one connection: catch-up then live, exactly once and in order.
+ *
+ * <p>The steps, in the order they run:
+ * <ol>
+ *   <li>{@link #start}: register with {@link FanOut} first, so every later commit reaches us;
+ *   <li>{@link #readHistory}: read pages from Postgres from {@code next}, sending each; while
+ *       this runs, live batches are only buffered;
+ *   <li>{@link #mergeBuffered}: once a page reaches the tail, replay the buffered batches,
+ *       dropping what was already read (by offset) and re-reading on a gap;
+ *   <li>{@link #onLive}: deliver each new batch from memory if it starts exactly at
+ *       {@code next}; anything else (a gap, a full send queue) goes back to step 2.
+ * </ol>
+ * All of it runs on the connection's event loop, so no step races another.
+ */
+final class Subscription {
+
+  private enum State { CATCHING_UP, LIVE, ENDED }
+
+  /** Buffered live batches beyond this are dropped; history re-reads them from Postgres. */
+  private static final int MAX_BUFFERED = 256;
+
+  private final WsConnection connection;
+  private final StreamStore store;
+  private final StreamReader reader;
+  private final FanOut fanOut;
+  private final String path;
+  private final long streamId;
+  private final String contentType;
+  private final ArrayDeque<CommittedBatch> buffered = new ArrayDeque<>();
+  private State state = State.CATCHING_UP;
+  private boolean reading;
+  private long next;
+
+  Subscription(WsConnection connection, StreamStore store, StreamReader reader, FanOut fanOut,
+               StreamRecord stream) {
+    this.connection = connection;
+    this.store = store;
+    this.reader = reader;
+    this.fanOut = fanOut;
+    this.path = stream.path();
+    this.streamId = stream.id();
+    this.contentType = stream.contentType();
+  }
+
+  long streamId() {
+    return streamId;
+  }
+
+  Context context() {
+    return connection.context();
+  }
+
+  WsConnection connection() {
+    return connection;
+  }
+
+  String path() {
+    return path;
+  }
+
+  void start(long from) {
+    next = from;
+    fanOut.register(this);
+    readHistory();
+  }
+
+  /** Step 2: pages from Postgres until the tail, respecting the connection's send queue. */
+  private void readHistory() {
+    if (state == State.ENDED || reading) {
+      return;
+    }
+    state = State.CATCHING_UP;
+    if (connection.sendQueueFull()) {
+      connection.whenDrained(this);
+      return;
+    }
+    reading = true;
+    store.find(path)
+        .compose(stream -> reader.read(stream, next).map(chunk -> new Page(stream, chunk)))
+        .onComplete(result -> {
+          reading = false;
+          if (state == State.ENDED) {
+            return;
+          }
+          if (result.failed()) {
+            onReadFailure(result.cause());
+            return;
+          }
+          ReadChunk chunk = result.result().chunk();
+          if (!chunk.isEmpty()) {
+            connection.send(Frames.events(path, contentType, chunk.fromSeq(), chunk.records(), 0));
+            next = chunk.nextSeq();
+          }
+          if (!chunk.upToDate()) {
+            readHistory();
+          } else {
+            mergeBuffered(result.result().stream().closed());
+          }
+        });
+  }
+
+  private record Page(StreamRecord stream, ReadChunk chunk) {}
+
+  /** Step 3: replay what arrived live during catch-up, then go live. */
+  private void mergeBuffered(boolean closedAtRead) {
+    while (!buffered.isEmpty()) {
+      CommittedBatch batch = buffered.poll();
+      if (batch.firstSeq() > next) {
+        buffered.clear();
+        readHistory(); // a gap: those records are in Postgres by now
+        return;
+      }
+      deliver(batch, null);
+      if (state == State.ENDED) {
+        return;
+      }
+    }
+    state = State.LIVE;
+    if (closedAtRead) {
+      end(Frames.streamEnded("stream.closed", path, next));
+    }
+  }
+
+  /** Step 4: a batch committed on this stream (on this connection's loop). */
+  void onLive(CommittedBatch batch, String sharedFrame) {
+    switch (state) {
+      case ENDED -> { }
+      case CATCHING_UP -> {
+        if (buffered.size() < MAX_BUFFERED) {
+          buffered.add(batch);
+        } else {
+          buffered.clear(); // too far behind to buffer: history catches up from Postgres
+        }
+      }
+      case LIVE -> {
+        if (batch.firstSeq() > next || connection.sendQueueFull() && batch.nextSeq() > next) {
+          readHistory();
+        } else {
+          deliver(batch, sharedFrame);
+        }
+      }
+    }
+  }
+
+  /** Sends the part of {@code batch} after {@code next}; the shared frame when it is all new. */
+  private void deliver(CommittedBatch batch, String sharedFrame) {
+    if (batch.nextSeq() > next) {
+      int skip = (int) (next - batch.firstSeq());
+      connection.send(skip == 0 && sharedFrame != null ? sharedFrame
+          : Frames.events(path, contentType, batch.firstSeq(), batch.records(), skip));
+      next = batch.nextSeq();
+    }
+    if (batch.closed() && batch.nextSeq() == next) {
+      end(Frames.streamEnded("stream.closed", path, next));
+    }
+  }
+
+  /** The connection's send queue has room again. */
+  void resume() {
+    readHistory();
+  }
+
+  void onDeleted() {
+    end(Frames.streamEnded("stream.deleted", path, -1));
+  }
+
+  private void onReadFailure(Throwable failure) {
+    connection.subscriptionFailed(this, failure);
+  }
+
+  /** Ends the subscription after telling the client why. */
+  private void end(String frame) {
+    if (state != State.ENDED) {
+      connection.send(frame);
+      cancel();
+      connection.forget(this);
+    }
+  }
+
+  /** Stops delivery (unsubscribe, disconnect). */
+  void cancel() {
+    state = State.ENDED;
+    buffered.clear();
+    fanOut.unregister(this);
+  }
+}

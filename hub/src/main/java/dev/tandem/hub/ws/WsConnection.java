@@ -1,0 +1,457 @@
+package dev.tandem.hub.ws;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tandem.hub.http.Responses;
+import dev.tandem.hub.http.TandemError;
+import dev.tandem.hub.presence.PresenceRegistry;
+import dev.tandem.hub.stream.AppendRequest;
+import dev.tandem.hub.stream.Offsets;
+import dev.tandem.hub.stream.Producer;
+import dev.tandem.hub.stream.StreamPaths;
+import dev.tandem.hub.stream.StreamRecord;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.ServerWebSocket;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * One WebSocket connection: parses and answers frames (docs/websocket.md), owns the
+ * connection's subscriptions and presence, and bounds what the hub buffers for it.
+ *
+ * <p>Everything here runs on the connection's event loop. {@code queuedBytes} counts what was
+ * written but not yet flushed to the socket; above {@code ws-send-queue-bytes} subscriptions
+ * stop taking live batches and catch up from Postgres when it drains, and a connection that
+ * stays above it for {@code ws-slow-consumer-grace-ms} is closed with code 4000 (resume).
+ */
+final class WsConnection {
+
+  static final short CLOSE_RESUME = 4000;
+  static final short CLOSE_UNSUPPORTED_VERSION = 4002;
+  static final short CLOSE_IDLE = 4003;
+
+  private final WsHub hub;
+  private final ServerWebSocket socket;
+  private final Context context;
+  private final String id = "c-" + UUID.randomUUID();
+  private final Map<String, Subscription> subscriptions = new HashMap<>();
+  private final Map<Long, String> presence = new HashMap<>(); // stream id -> path
+  private final Set<Subscription> drainWaiters = new LinkedHashSet<>();
+  private final RateLimiter rateLimiter;
+  private String participant;
+  private String kind = "human";
+  private long queuedBytes;
+  private long overSince = -1;
+  private long lastHeard = System.currentTimeMillis();
+  private long timer = -1;
+  private boolean closed;
+
+  WsConnection(WsHub hub, ServerWebSocket socket, Context context) {
+    this.hub = hub;
+    this.socket = socket;
+    this.context = context;
+    this.rateLimiter = new RateLimiter(hub.limits().maxMessagesPerSecond());
+  }
+
+  Context context() {
+    return context;
+  }
+
+  void start(Vertx vertx) {
+    socket.textMessageHandler(this::onText);
+    socket.binaryMessageHandler(b -> {
+      heard();
+      sendError(null, TandemError.badRequest("invalid_frame", "frames are JSON text messages"));
+    });
+    socket.pongHandler(b -> heard());
+    socket.closeHandler(v -> onClose());
+    socket.exceptionHandler(e -> { });
+    long tick = Math.max(50, Math.min(hub.limits().heartbeatMs(), hub.limits().slowConsumerGraceMs()) / 2);
+    timer = vertx.setPeriodic(tick, t -> tick());
+  }
+
+  // ---- incoming frames ------------------------------------------------------------------
+
+  private void onText(String text) {
+    heard();
+    if (text.length() > hub.limits().maxFrameBytes()) {
+      sendError(null, TandemError.of(413, "frame_too_large",
+          "frames may be at most " + hub.limits().maxFrameBytes() + " bytes"));
+      return;
+    }
+    if (!rateLimiter.tryAcquire()) {
+      sendError(null, TandemError.of(429, "rate_limited",
+          "at most " + hub.limits().maxMessagesPerSecond() + " frames per second"));
+      return;
+    }
+    JsonNode frame;
+    try {
+      frame = Frames.JSON.readTree(text);
+    } catch (IOException e) {
+      sendError(null, TandemError.badRequest("invalid_json", "the frame is not valid JSON"));
+      return;
+    }
+    if (frame == null || !frame.isObject()) {
+      sendError(null, TandemError.badRequest("invalid_frame", "a frame is a JSON object with a type"));
+      return;
+    }
+    JsonNode re = frame.get("id");
+    if (re != null && !re.isTextual() && !re.isNumber()) {
+      sendError(null, TandemError.badRequest("invalid_frame", "id must be a string or a number"));
+      return;
+    }
+    Future<?> handled;
+    try {
+      handled = dispatch(frame, re);
+    } catch (TandemError error) {
+      handled = Future.failedFuture(error);
+    }
+    handled.onFailure(failure -> sendError(re, Responses.classify(failure)));
+  }
+
+  private Future<?> dispatch(JsonNode frame, JsonNode re) {
+    String type = frame.path("type").asText("");
+    if (participant == null && !type.equals("hello")) {
+      if (type.equals("ping")) {
+        return pong(re);
+      }
+      throw TandemError.of(401, "hello_required", "send a hello frame first");
+    }
+    return switch (type) {
+      case "hello" -> hello(frame, re);
+      case "subscribe" -> subscribe(frame, re);
+      case "unsubscribe" -> unsubscribe(frame, re);
+      case "append" -> append(frame, re);
+      case "ack" -> ack(frame, re);
+      case "presence" -> setPresence(frame, re);
+      case "presence.leave" -> leavePresence(frame, re);
+      case "ping" -> pong(re);
+      case "" -> throw invalid("every frame needs a type");
+      default -> throw TandemError.badRequest("unknown_type", "unknown frame type '" + type + "'");
+    };
+  }
+
+  private Future<?> hello(JsonNode frame, JsonNode re) {
+    if (participant != null) {
+      throw TandemError.conflict("already_hello", "hello was already accepted on this connection");
+    }
+    int version = frame.path("v").asInt(Frames.VERSION);
+    if (version != Frames.VERSION) {
+      sendError(re, TandemError.badRequest("unsupported_version",
+          "this hub speaks protocol version " + Frames.VERSION + ", not " + version));
+      socket.close(CLOSE_UNSUPPORTED_VERSION, "unsupported protocol version");
+      return Future.succeededFuture();
+    }
+    String who = text(frame, "participant", true);
+    if (who.isEmpty() || who.length() > 128) {
+      throw invalid("participant must be 1 to 128 characters");
+    }
+    String declaredKind = frame.path("kind").asText("human");
+    if (!declaredKind.equals("human") && !declaredKind.equals("agent")) {
+      throw invalid("kind must be human or agent");
+    }
+    participant = who;
+    kind = declaredKind;
+    ObjectNode welcome = Frames.reply("welcome", re).put("v", Frames.VERSION)
+        .put("participant", participant).put("connection", id)
+        .put("heartbeatMs", hub.limits().heartbeatMs());
+    welcome.putObject("limits")
+        .put("maxFrameBytes", hub.limits().maxFrameBytes())
+        .put("maxSubscriptions", hub.limits().maxSubscriptions())
+        .put("maxMessagesPerSecond", hub.limits().maxMessagesPerSecond())
+        .put("sendQueueBytes", hub.limits().sendQueueBytes());
+    send(welcome.toString());
+    return Future.succeededFuture();
+  }
+
+  private Future<?> subscribe(JsonNode frame, JsonNode re) {
+    String path = StreamPaths.validate(text(frame, "stream", true));
+    String from = frame.path("from").asText("beginning");
+    if (subscriptions.containsKey(path)) {
+      throw TandemError.conflict("already_subscribed", "this connection is already subscribed to '" + path + "'");
+    }
+    if (subscriptions.size() >= hub.limits().maxSubscriptions()) {
+      throw TandemError.of(429, "too_many_subscriptions",
+          "at most " + hub.limits().maxSubscriptions() + " subscriptions per connection");
+    }
+    subscriptions.put(path, null); // reserve: a second subscribe while this one resolves is refused
+    return hub.store().find(path)
+        .compose(stream -> resolveFrom(stream, from).map(start -> {
+          if (closed || !subscriptions.containsKey(path)) {
+            return null;
+          }
+          Subscription subscription = new Subscription(this, hub.store(), hub.reader(), hub.fanOut(), stream);
+          subscriptions.put(path, subscription);
+          send(Frames.reply("subscribed", re).put("stream", path).put("from", Offsets.format(start))
+              .put("tail", Offsets.format(stream.tailSeq())).put("contentType", stream.contentType()).toString());
+          List<PresenceRegistry.Member> present = hub.presence().present(stream.id());
+          if (!present.isEmpty()) {
+            send(Frames.presenceSnapshot(path, present));
+          }
+          subscription.start(start);
+          hub.cursors().follow(participant, stream.id(), start);
+          return null;
+        }))
+        .onFailure(failure -> subscriptions.remove(path, null));
+  }
+
+  private Future<Long> resolveFrom(StreamRecord stream, String from) {
+    return switch (from) {
+      case "beginning", "-1" -> Future.succeededFuture(0L);
+      case "now" -> Future.succeededFuture(stream.tailSeq());
+      case "cursor" -> hub.cursors().find(participant, stream.id()).map(c -> c == null ? 0L : Math.min(c, stream.tailSeq()));
+      default -> {
+        long offset = Offsets.parse(from);
+        if (offset > stream.tailSeq()) {
+          throw TandemError.badRequest("offset_out_of_range", "offset " + from + " is past the stream's tail");
+        }
+        yield Future.succeededFuture(offset);
+      }
+    };
+  }
+
+  private Future<?> unsubscribe(JsonNode frame, JsonNode re) {
+    String path = text(frame, "stream", true);
+    Subscription subscription = subscriptions.remove(path);
+    if (subscription == null) {
+      throw TandemError.notFound("this connection is not subscribed to '" + path + "'");
+    }
+    subscription.cancel();
+    drainWaiters.remove(subscription);
+    send(Frames.reply("unsubscribed", re).put("stream", path).toString());
+    return Future.succeededFuture();
+  }
+
+  private Future<?> append(JsonNode frame, JsonNode re) {
+    String path = StreamPaths.validate(text(frame, "stream", true));
+    boolean close = frame.path("close").asBoolean(false);
+    JsonNode events = frame.get("events");
+    List<Buffer> records = new ArrayList<>();
+    if (events == null || events.isNull()) {
+      if (!close) {
+        throw invalid("append needs events (a JSON array)");
+      }
+    } else if (!events.isArray() || events.isEmpty() && !close) {
+      throw invalid("events must be a non-empty JSON array");
+    } else {
+      for (JsonNode event : (ArrayNode) events) {
+        records.add(Buffer.buffer(event.toString()));
+      }
+    }
+    Producer producer = producer(frame.get("producer"));
+    return hub.committer().append(new AppendRequest(path, records.isEmpty() ? null : "application/json",
+            records, close, producer, null))
+        .onSuccess(ack -> send(Frames.reply("appended", re).put("stream", path)
+            .put("first", Offsets.format(ack.firstSeq())).put("next", Offsets.format(ack.nextSeq()))
+            .put("duplicate", ack.duplicate()).put("closed", ack.closed()).toString()));
+  }
+
+  private static Producer producer(JsonNode node) {
+    if (node == null || node.isNull()) {
+      return null;
+    }
+    if (!node.isObject() || !node.path("id").isTextual() || node.path("id").asText().isEmpty()
+        || !node.path("epoch").canConvertToExactIntegral() || !node.path("seq").canConvertToExactIntegral()
+        || node.path("epoch").asLong() < 0 || node.path("seq").asLong() < 0) {
+      throw TandemError.badRequest("invalid_producer", "producer is {\"id\": string, \"epoch\": integer >= 0, \"seq\": integer >= 0}");
+    }
+    return new Producer(node.get("id").asText(), node.get("epoch").asLong(), node.get("seq").asLong());
+  }
+
+  private Future<?> ack(JsonNode frame, JsonNode re) {
+    String path = StreamPaths.validate(text(frame, "stream", true));
+    long offset = Offsets.parse(text(frame, "offset", true));
+    boolean reset = frame.path("reset").asBoolean(false);
+    return hub.store().find(path).compose(stream -> {
+      if (offset > stream.tailSeq()) {
+        throw TandemError.badRequest("offset_out_of_range", "cannot acknowledge past the stream's tail");
+      }
+      return reset ? hub.cursors().reset(participant, stream.id(), offset)
+          : hub.cursors().advance(participant, stream.id(), offset);
+    }).onSuccess(cursor -> {
+      if (re != null) {
+        send(Frames.reply("acked", re).put("stream", path).put("cursor", Offsets.format(cursor)).toString());
+      }
+    });
+  }
+
+  private Future<?> setPresence(JsonNode frame, JsonNode re) {
+    String path = StreamPaths.validate(text(frame, "stream", true));
+    JsonNode state = frame.has("state") ? frame.get("state") : Frames.JSON.createObjectNode();
+    if (!state.isObject()) {
+      throw invalid("state must be a JSON object");
+    }
+    return hub.store().find(path).onSuccess(stream -> {
+      presence.put(stream.id(), path);
+      PresenceRegistry.Diff diff = hub.presence().set(stream.id(), id, participant, kind, state);
+      if (diff != null) {
+        hub.fanOut().presence(path, diff);
+      }
+      if (re != null) {
+        send(Frames.reply("presence.set", re).put("stream", path).toString());
+      }
+    });
+  }
+
+  private Future<?> leavePresence(JsonNode frame, JsonNode re) {
+    String path = StreamPaths.validate(text(frame, "stream", true));
+    presence.entrySet().removeIf(entry -> {
+      if (!entry.getValue().equals(path)) {
+        return false;
+      }
+      leave(entry.getKey(), path);
+      return true;
+    });
+    if (re != null) {
+      send(Frames.reply("presence.left", re).put("stream", path).toString());
+    }
+    return Future.succeededFuture();
+  }
+
+  private void leave(long streamId, String path) {
+    PresenceRegistry.Diff diff = hub.presence().leave(streamId, id, participant);
+    if (diff != null) {
+      hub.fanOut().presence(path, diff);
+    }
+  }
+
+  private Future<?> pong(JsonNode re) {
+    send(Frames.reply("pong", re).toString());
+    return Future.succeededFuture();
+  }
+
+  // ---- outgoing frames and the send queue ----------------------------------------------
+
+  void send(String frame) {
+    if (closed) {
+      return;
+    }
+    long size = frame.length();
+    queuedBytes += size;
+    socket.writeTextMessage(frame).onComplete(done -> {
+      queuedBytes -= size;
+      if (queuedBytes <= hub.limits().sendQueueBytes() / 2) {
+        overSince = -1;
+        resumeWaiters();
+      }
+    });
+    if (queuedBytes > hub.limits().sendQueueBytes() && overSince < 0) {
+      overSince = System.currentTimeMillis();
+    }
+  }
+
+  boolean sendQueueFull() {
+    return queuedBytes > hub.limits().sendQueueBytes();
+  }
+
+  long queuedBytes() {
+    return queuedBytes;
+  }
+
+  void whenDrained(Subscription subscription) {
+    drainWaiters.add(subscription);
+  }
+
+  private void resumeWaiters() {
+    if (drainWaiters.isEmpty()) {
+      return;
+    }
+    List<Subscription> ready = new ArrayList<>(drainWaiters);
+    drainWaiters.clear();
+    ready.forEach(Subscription::resume);
+  }
+
+  private void sendError(JsonNode re, TandemError error) {
+    send(Frames.error(re, error));
+  }
+
+  void subscriptionFailed(Subscription subscription, Throwable failure) {
+    TandemError error = Responses.classify(failure);
+    send(Frames.streamEnded(error.status() == 404 || error.status() == 410 ? "stream.deleted" : "stream.error",
+        subscription.path(), -1));
+    subscription.cancel();
+    forget(subscription);
+  }
+
+  void forget(Subscription subscription) {
+    subscriptions.remove(subscription.path(), subscription);
+    drainWaiters.remove(subscription);
+  }
+
+  // ---- heartbeats, idleness, slow consumers --------------------------------------------
+
+  private void heard() {
+    lastHeard = System.currentTimeMillis();
+  }
+
+  private long lastPing;
+
+  private void tick() {
+    if (closed) {
+      return;
+    }
+    long now = System.currentTimeMillis();
+    if (overSince >= 0 && now - overSince > hub.limits().slowConsumerGraceMs()) {
+      hub.slowConsumerDisconnected();
+      socket.close(CLOSE_RESUME, "too slow: reconnect and resume from your last offset");
+      return;
+    }
+    if (now - lastHeard > hub.limits().idleTimeoutMs()) {
+      socket.close(CLOSE_IDLE, "idle timeout");
+      return;
+    }
+    if (now - lastPing >= hub.limits().heartbeatMs()) {
+      lastPing = now;
+      socket.writePing(Buffer.buffer("hb"));
+    }
+  }
+
+  private void onClose() {
+    closed = true;
+    hub.vertx().cancelTimer(timer);
+    subscriptions.values().forEach(s -> {
+      if (s != null) {
+        s.cancel();
+      }
+    });
+    subscriptions.clear();
+    drainWaiters.clear();
+    presence.forEach(this::leave);
+    presence.clear();
+    hub.closed(this);
+  }
+
+  void closeForShutdown() {
+    socket.close((short) 1001, "the hub is shutting down: reconnect and resume");
+  }
+
+  // ---- helpers ---------------------------------------------------------------------------
+
+  private static String text(JsonNode frame, String field, boolean required) {
+    JsonNode value = frame.get(field);
+    if (value == null || value.isNull()) {
+      if (required) {
+        throw invalid("missing field '" + field + "'");
+      }
+      return null;
+    }
+    if (!value.isTextual()) {
+      throw invalid("field '" + field + "' must be a string");
+    }
+    return value.asText();
+  }
+
+  private static TandemError invalid(String message) {
+    return TandemError.badRequest("invalid_frame", message);
+  }
+}

@@ -1,0 +1,140 @@
+package dev.tandem.hub.ws;
+
+import dev.tandem.hub.config.HubConfig;
+import dev.tandem.hub.cursor.CursorStore;
+import dev.tandem.hub.http.Responses;
+import dev.tandem.hub.presence.PresenceRegistry;
+import dev.tandem.hub.stream.CommittedBatch;
+import dev.tandem.hub.stream.GroupCommitter;
+import dev.tandem.hub.stream.StreamReader;
+import dev.tandem.hub.stream.StreamStore;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServerRequest;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The WebSocket endpoint {@code /v1/ws} and what its connections share: the stores, the
+ * fan-out, presence and the limits. See docs/websocket.md for the protocol.
+ */
+public final class WsHub {
+
+  public static final String PATH = "/v1/ws";
+
+  /** Per-connection limits, from the {@code ws-*} settings. */
+  public record Limits(int maxFrameBytes, int maxSubscriptions, int maxMessagesPerSecond,
+                       long sendQueueBytes, long slowConsumerGraceMs, long heartbeatMs, long idleTimeoutMs) {
+    public static Limits from(HubConfig config) {
+      return new Limits(config.wsMaxFrameBytes(), config.wsMaxSubscriptions(), config.wsMaxMessagesPerSecond(),
+          config.wsSendQueueBytes(), config.wsSlowConsumerGraceMs(), config.wsHeartbeatMs(), config.wsIdleTimeoutMs());
+    }
+  }
+
+  private final Vertx vertx;
+  private final StreamStore store;
+  private final StreamReader reader;
+  private final GroupCommitter committer;
+  private final CursorStore cursors;
+  private final PresenceRegistry presence;
+  private final Limits limits;
+  private final FanOut fanOut = new FanOut();
+  private final Set<WsConnection> connections = ConcurrentHashMap.newKeySet();
+  private final java.util.concurrent.atomic.AtomicLong slowConsumerDisconnects = new java.util.concurrent.atomic.AtomicLong();
+
+  public WsHub(Vertx vertx, StreamStore store, StreamReader reader, GroupCommitter committer,
+               CursorStore cursors, PresenceRegistry presence, Limits limits) {
+    this.vertx = vertx;
+    this.store = store;
+    this.reader = reader;
+    this.committer = committer;
+    this.cursors = cursors;
+    this.presence = presence;
+    this.limits = limits;
+  }
+
+  /** Upgrades {@code GET /v1/ws} to a WebSocket connection. */
+  public void handle(HttpServerRequest request) {
+    request.toWebSocket().onSuccess(socket -> {
+      WsConnection connection = new WsConnection(this, socket, vertx.getOrCreateContext());
+      connections.add(connection);
+      connection.start(vertx);
+    }).onFailure(failure -> Responses.error(request, failure));
+  }
+
+  /** A batch committed: deliver it to live subscribers. */
+  public void committed(CommittedBatch batch) {
+    fanOut.committed(batch);
+  }
+
+  /** A stream was deleted: end its subscriptions. */
+  public void deleted(long streamId) {
+    fanOut.deleted(streamId);
+  }
+
+  public int connectionCount() {
+    return connections.size();
+  }
+
+  public int subscriberCount() {
+    return fanOut.subscriberCount();
+  }
+
+  /** Bytes written to sockets but not yet flushed, summed over connections (approximate). */
+  public long queuedBytes() {
+    long total = 0;
+    for (WsConnection connection : connections) {
+      total += connection.queuedBytes();
+    }
+    return total;
+  }
+
+  /** Connections closed because they stayed over their send-queue bound too long. */
+  public long slowConsumerDisconnects() {
+    return slowConsumerDisconnects.get();
+  }
+
+  void slowConsumerDisconnected() {
+    slowConsumerDisconnects.incrementAndGet();
+  }
+
+  /** Closes every connection with 1001 so clients reconnect elsewhere and resume. */
+  public void shutdown() {
+    connections.forEach(c -> c.context().runOnContext(v -> c.closeForShutdown()));
+  }
+
+  void closed(WsConnection connection) {
+    connections.remove(connection);
+  }
+
+  Vertx vertx() {
+    return vertx;
+  }
+
+  StreamStore store() {
+    return store;
+  }
+
+  StreamReader reader() {
+    return reader;
+  }
+
+  GroupCommitter committer() {
+    return committer;
+  }
+
+  CursorStore cursors() {
+    return cursors;
+  }
+
+  PresenceRegistry presence() {
+    return presence;
+  }
+
+  FanOut fanOut() {
+    return fanOut;
+  }
+
+  Limits limits() {
+    return limits;
+  }
+}

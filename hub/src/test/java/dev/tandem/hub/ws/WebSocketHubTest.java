@@ -1,0 +1,304 @@
+package dev.tandem.hub.ws;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tandem.hub.Eventually;
+import dev.tandem.hub.TestHub;
+import dev.tandem.hub.stream.Offsets;
+import io.vertx.core.Vertx;
+import io.vertx.junit5.VertxExtension;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** The WebSocket hub against a real hub on embedded Postgres, with real sockets. */
+@ExtendWith(VertxExtension.class)
+class WebSocketHubTest {
+
+  private static TestHub hub;
+  private static Vertx vertx;
+
+  @BeforeAll
+  static void start(Vertx v) throws Exception {
+    vertx = v;
+    hub = TestHub.start(v);
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    hub.close();
+  }
+
+  private static int port() {
+    return hub.hub().port();
+  }
+
+  /** Appends {@code count} events {"i": from..} in batches of {@code batch} over HTTP. */
+  private static void appendEvents(String stream, int from, int count, int batch) throws Exception {
+    for (int start = from; start < from + count; start += batch) {
+      StringBuilder body = new StringBuilder("[");
+      for (int i = start; i < Math.min(start + batch, from + count); i++) {
+        body.append(i > start ? "," : "").append("{\"type\":\"tick\",\"i\":").append(i).append('}');
+      }
+      HttpResponse<String> response = hub.post(stream, "application/json", body.append(']').toString());
+      assertEquals(204, response.statusCode(), response.body());
+    }
+  }
+
+  @Test
+  void catchUpThenLiveDeliversEveryEventOnceInOrderAcrossRandomReconnects() throws Exception {
+    String stream = "ws/reconnects";
+    hub.put(stream, "application/json");
+    int total = 100_000;
+    CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> {
+      try {
+        appendEvents(stream, 0, total, 250);
+      } catch (Exception e) {
+        throw new RuntimeException(e);
+      }
+    });
+    Random random = new Random(42);
+    int received = 0;
+    String from = "beginning";
+    int reconnects = 0;
+    while (received < total) {
+      try (WsTestClient client = WsTestClient.hello(vertx, port(), "reader", "agent")) {
+        client.subscribe(stream, from);
+        int stopAt = reconnects < 25 ? received + 1 + random.nextInt(total / 20) : Integer.MAX_VALUE;
+        while (received < Math.min(stopAt, total)) {
+          JsonNode frame = client.next();
+          if (!frame.path("type").asText().equals("events")) {
+            continue;
+          }
+          for (JsonNode event : frame.get("events")) {
+            assertEquals(Offsets.format(received), event.get("offset").asText(), "offsets are contiguous");
+            assertEquals(received, event.get("data").get("i").asInt(), "no gap, no duplicate");
+            received++;
+          }
+          from = frame.get("next").asText();
+          assertEquals(Offsets.format(received), from);
+        }
+      }
+      reconnects++;
+    }
+    writer.get(120, TimeUnit.SECONDS);
+    assertEquals(total, received);
+    assertTrue(reconnects >= 20, "reconnected " + reconnects + " times");
+  }
+
+  @Test
+  void aThousandSubscribersEachReceiveEveryEventInOrder() throws Exception {
+    String stream = "ws/thousand";
+    hub.put(stream, "application/json");
+    int subscribers = 1000;
+    int events = 200;
+    List<WsTestClient> clients = new ArrayList<>();
+    try {
+      for (int i = 0; i < subscribers; i++) {
+        WsTestClient client = WsTestClient.hello(vertx, port(), "watcher-" + i, "human");
+        client.subscribe(stream, "now");
+        clients.add(client);
+      }
+      appendEvents(stream, 0, events, 10);
+      for (WsTestClient client : clients) {
+        int seen = 0;
+        while (seen < events) {
+          JsonNode frame = client.skipTo("events");
+          for (JsonNode event : frame.get("events")) {
+            assertEquals(seen++, event.get("data").get("i").asInt());
+          }
+        }
+      }
+    } finally {
+      for (WsTestClient client : clients) {
+        client.close();
+      }
+    }
+  }
+
+  @Test
+  void aSubscriberThatNeverReadsStaysWithinItsQueueBoundAndOthersKeepGoing() throws Exception {
+    try (TestHub small = TestHub.start(vertx, "ws-send-queue-bytes", "262144", "ws-slow-consumer-grace-ms", "3000")) {
+      String stream = "ws/slow";
+      small.put(stream, "application/json");
+      WsTestClient stuck = WsTestClient.hello(vertx, small.hub().port(), "stuck", "agent");
+      stuck.subscribe(stream, "now");
+      stuck.socket.pause(); // stop reading: the server's writes back up into its send queue
+      WsTestClient healthy = WsTestClient.hello(vertx, small.hub().port(), "healthy", "human");
+      healthy.subscribe(stream, "now");
+      long maxQueued = 0;
+      int total = 100_000;
+      int batch = 500;
+      int healthySeen = 0;
+      for (int start = 0; start < total; start += batch) {
+        StringBuilder body = new StringBuilder("[");
+        for (int i = start; i < start + batch; i++) {
+          body.append(i > start ? "," : "").append("{\"type\":\"tick\",\"i\":").append(i).append(",\"pad\":\"")
+              .append("x".repeat(60)).append("\"}");
+        }
+        assertEquals(204, small.post(stream, "application/json", body.append(']').toString()).statusCode());
+        maxQueued = Math.max(maxQueued, small.hub().ws().queuedBytes());
+        while (healthySeen < start + batch) {
+          for (JsonNode event : healthy.skipTo("events").get("events")) {
+            assertEquals(healthySeen++, event.get("data").get("i").asInt());
+          }
+        }
+      }
+      assertEquals(total, healthySeen, "the healthy subscriber got everything while the stuck one was stuck");
+      // The bound is 256 KiB; at most one more page or batch frame (~50 KiB) can be in flight over it.
+      assertTrue(maxQueued < 262_144 + 2 * 1024 * 1024, "queued bytes stayed bounded: " + maxQueued);
+      Eventually.await(() -> small.hub().ws().slowConsumerDisconnects() > 0, 30_000, "the stuck subscriber is disconnected");
+      stuck.socket.resume(); // now read what was queued, and the close frame behind it
+      assertEquals((short) 4000, stuck.closed.get(30, TimeUnit.SECONDS), "the stuck subscriber is told to resume");
+      healthy.close();
+    }
+  }
+
+  @Test
+  void cursorsResumeAfterTheAckedOffsetAndSurviveARestart() throws Exception {
+    String stream = "ws/cursors";
+    hub.put(stream, "application/json");
+    appendEvents(stream, 0, 10, 10);
+    try (WsTestClient alice = WsTestClient.hello(vertx, port(), "alice", "human")) {
+      alice.subscribe(stream, "beginning");
+      JsonNode frame = alice.skipTo("events");
+      assertEquals(10, frame.get("events").size());
+      alice.request(WsTestClient.JSON.createObjectNode().put("type", "ack").put("stream", stream)
+          .put("offset", Offsets.format(6)));
+      assertEquals(Offsets.format(6), alice.skipTo("acked").get("cursor").asText());
+      alice.request(WsTestClient.JSON.createObjectNode().put("type", "ack").put("stream", stream)
+          .put("offset", Offsets.format(3)));
+      assertEquals(Offsets.format(6), alice.skipTo("acked").get("cursor").asText(), "cursors never move back");
+    }
+    JsonNode inbox = WsTestClient.JSON.readTree(hub.send(HttpRequest.newBuilder(
+        URI.create(hub.baseUrl() + "/v1/inbox?participant=alice")).GET()).body());
+    JsonNode entry = find(inbox.get("streams"), stream);
+    assertEquals(4, entry.get("unread").asInt());
+    appendEvents(stream, 10, 5, 5);
+    hub.restart();
+    inbox = WsTestClient.JSON.readTree(hub.send(HttpRequest.newBuilder(
+        URI.create(hub.baseUrl() + "/v1/inbox?participant=alice")).GET()).body());
+    assertEquals(9, find(inbox.get("streams"), stream).get("unread").asInt());
+    try (WsTestClient alice = WsTestClient.hello(vertx, port(), "alice", "human")) {
+      JsonNode subscribed = alice.subscribe(stream, "cursor");
+      assertEquals(Offsets.format(6), subscribed.get("from").asText());
+      assertEquals(6, alice.skipTo("events").get("events").get(0).get("data").get("i").asInt());
+    }
+    HttpResponse<String> cursor = hub.send(HttpRequest.newBuilder(
+        URI.create(hub.baseUrl() + "/v1/cursors/" + stream + "?participant=alice")).GET());
+    assertEquals(Offsets.format(6), WsTestClient.JSON.readTree(cursor.body()).get("cursor").asText());
+  }
+
+  private static JsonNode find(JsonNode streams, String stream) {
+    for (JsonNode entry : streams) {
+      if (entry.get("stream").asText().equals(stream)) {
+        return entry;
+      }
+    }
+    throw new AssertionError(stream + " is not in the inbox: " + streams);
+  }
+
+  @Test
+  void presenceJoinUpdateAndLeaveAreSeenByOthers() throws Exception {
+    String stream = "ws/presence";
+    hub.put(stream, "application/json");
+    try (WsTestClient watcher = WsTestClient.hello(vertx, port(), "manager", "human")) {
+      watcher.subscribe(stream, "now");
+      WsTestClient bot = WsTestClient.hello(vertx, port(), "bot-1", "agent");
+      ObjectNode running = WsTestClient.JSON.createObjectNode().put("type", "presence").put("stream", stream);
+      running.putObject("state").put("step", "running step 3");
+      bot.request(running);
+      JsonNode joined = watcher.skipTo("presence");
+      assertEquals("bot-1", joined.get("joined").get(0).get("participant").asText());
+      assertEquals("agent", joined.get("joined").get(0).get("kind").asText());
+      ObjectNode done = WsTestClient.JSON.createObjectNode().put("type", "presence").put("stream", stream);
+      done.putObject("state").put("step", "done");
+      bot.request(done);
+      assertEquals("done", watcher.skipTo("presence").get("updated").get(0).get("state").get("step").asText());
+      HttpResponse<String> present = hub.send(HttpRequest.newBuilder(
+          URI.create(hub.baseUrl() + "/v1/presence/" + stream)).GET());
+      assertEquals("bot-1", WsTestClient.JSON.readTree(present.body()).get("present").get(0).get("participant").asText());
+      bot.socket.close(); // a dropped connection leaves
+      assertEquals("bot-1", watcher.skipTo("presence").get("left").get(0).asText());
+    }
+  }
+
+  @Test
+  void malformedFramesGetErrorFramesAndTheConnectionKeepsWorking() throws Exception {
+    String stream = "ws/malformed";
+    hub.put(stream, "application/json");
+    try (WsTestClient client = WsTestClient.connect(vertx, port())) {
+      client.send("{\"type\":\"subscribe\",\"stream\":\"" + stream + "\"}");
+      assertEquals("hello_required", client.expect("error").get("code").asText());
+      client.send("{\"type\":\"hello\",\"v\":1,\"participant\":\"fuzzer\"}");
+      client.expect("welcome");
+      String[][] cases = {
+          {"{not json", "invalid_json"},
+          {"[1,2,3]", "invalid_frame"},
+          {"{\"id\":1}", "invalid_frame"},
+          {"{\"type\":\"teleport\",\"id\":2}", "unknown_type"},
+          {"{\"type\":\"subscribe\",\"id\":3}", "invalid_frame"},
+          {"{\"type\":\"subscribe\",\"id\":4,\"stream\":42}", "invalid_frame"},
+          {"{\"type\":\"subscribe\",\"id\":5,\"stream\":\"../etc\"}", "invalid_path"},
+          {"{\"type\":\"subscribe\",\"id\":6,\"stream\":\"ws/none\"}", "not_found"},
+          {"{\"type\":\"subscribe\",\"id\":7,\"stream\":\"" + stream + "\",\"from\":\"12,3\"}", "invalid_offset"},
+          {"{\"type\":\"append\",\"id\":8,\"stream\":\"" + stream + "\",\"events\":{}}", "invalid_frame"},
+          {"{\"type\":\"append\",\"id\":9,\"stream\":\"" + stream + "\",\"events\":[1],\"producer\":{\"id\":\"\"}}", "invalid_producer"},
+          {"{\"type\":\"ack\",\"id\":10,\"stream\":\"" + stream + "\",\"offset\":\"x\"}", "invalid_offset"},
+          {"{\"type\":\"presence\",\"id\":11,\"stream\":\"" + stream + "\",\"state\":[]}", "invalid_frame"},
+          {"{\"type\":\"unsubscribe\",\"id\":12,\"stream\":\"" + stream + "\"}", "not_found"},
+          {"{\"type\":\"ping\",\"id\":{}}", "invalid_frame"},
+          {"{\"type\":\"hello\",\"id\":13,\"participant\":\"again\"}", "already_hello"},
+          {"{\"type\":\"append\",\"id\":14,\"stream\":\"" + stream + "\",\"events\":[\"" + "x".repeat(1_100_000) + "\"]}", "frame_too_large"},
+      };
+      for (String[] c : cases) {
+        client.send(c[0]);
+        JsonNode error = client.frames.poll(20, TimeUnit.SECONDS);
+        assertTrue(error != null && error.path("type").asText().equals("error"),
+            "an error frame answers " + c[0].substring(0, Math.min(80, c[0].length())) + ", got " + error);
+        assertEquals(c[1], error.get("code").asText(), "for frame " + c[0].substring(0, Math.min(80, c[0].length())));
+        assertTrue(error.get("status").asInt() >= 400 && error.get("status").asInt() < 500, error.toString());
+        assertFalse(error.get("message").asText().isEmpty());
+      }
+      // ... and the connection still works.
+      client.request(WsTestClient.JSON.createObjectNode().put("type", "ping"));
+      client.expect("pong");
+      ObjectNode append = WsTestClient.JSON.createObjectNode().put("type", "append").put("stream", stream);
+      append.putArray("events").addObject().put("type", "message").put("text", "still here");
+      client.request(append);
+      assertEquals(Offsets.format(1), client.expect("appended").get("next").asText());
+    }
+  }
+
+  @Test
+  void appendsOverWebSocketAreIdempotentAndReachHttpReaders() throws Exception {
+    String stream = "ws/appends";
+    hub.put(stream, "application/json");
+    try (WsTestClient agent = WsTestClient.hello(vertx, port(), "agent-1", "agent")) {
+      for (int attempt = 0; attempt < 2; attempt++) {
+        ObjectNode append = WsTestClient.JSON.createObjectNode().put("type", "append").put("stream", stream);
+        append.putArray("events").addObject().put("type", "tool.call").put("tool", "search");
+        append.putObject("producer").put("id", "agent-1").put("epoch", 0).put("seq", 0);
+        agent.request(append);
+        JsonNode appended = agent.expect("appended");
+        assertEquals(attempt == 1, appended.get("duplicate").asBoolean());
+      }
+    }
+    JsonNode events = WsTestClient.JSON.readTree(hub.get(stream + "?offset=-1").body());
+    assertEquals(1, events.size());
+    assertEquals("search", events.get(0).get("tool").asText());
+  }
+}
