@@ -1,5 +1,8 @@
 package dev.tandem.hub;
 
+import dev.tandem.governance.access.Principal;
+import dev.tandem.hub.auth.Authenticator;
+import dev.tandem.hub.auth.DevTokens;
 import dev.tandem.hub.config.HubConfig;
 import dev.tandem.hub.cursor.CursorStore;
 import dev.tandem.hub.cursor.ParticipantRoutes;
@@ -17,6 +20,8 @@ import dev.tandem.hub.stream.StreamRoutes;
 import dev.tandem.hub.stream.StreamStore;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerRequest;
 import java.time.Clock;
@@ -38,6 +43,8 @@ public final class Hub {
   private Database database;
   private StreamStore store;
   private WsHub wsHub;
+  private Authenticator authenticator;
+  private DevTokens devTokens;
   private int port;
   private long sweeper = -1;
   private String deployment;
@@ -53,7 +60,13 @@ public final class Hub {
   }
 
   private Future<Void> startComponents() {
-    return Database.start(vertx, config).compose(db -> {
+    return vertx.executeBlocking(() -> Authenticator.create(vertx, config)).compose(auth -> {
+      this.authenticator = auth;
+      if (config.auth().devMode() && auth.canMint()) {
+        this.devTokens = new DevTokens(auth);
+      }
+      return Database.start(vertx, config);
+    }).compose(db -> {
       this.database = db;
       LiveTail liveTail = new LiveTail();
       AtomicReference<WsHub> ws = new AtomicReference<>();
@@ -69,7 +82,7 @@ public final class Hub {
           });
       CursorStore cursors = new CursorStore(vertx, db.pool());
       PresenceRegistry presence = new PresenceRegistry();
-      wsHub = new WsHub(vertx, store, reader, committer, cursors, presence, WsHub.Limits.from(config));
+      wsHub = new WsHub(vertx, authenticator, store, reader, committer, cursors, presence, WsHub.Limits.from(config));
       ws.set(wsHub);
       StreamRoutes streams = new StreamRoutes(vertx, config, store, reader, committer, liveTail,
           new CollapseCursor(Clock.systemUTC()));
@@ -81,19 +94,62 @@ public final class Hub {
 
   private void route(HttpServerRequest request, StreamRoutes streams, ParticipantRoutes participants) {
     String path = request.path();
-    if (path.startsWith(StreamRoutes.PREFIX)) {
-      streams.handle(request);
-      return;
-    }
     Responses.securityHeaders(request.response());
     Responses.cors(request, request.response());
-    if (path.equals(WsHub.PATH)) {
-      wsHub.handle(request);
+    if (request.method() == HttpMethod.OPTIONS) {
+      StreamRoutes.preflight(request);
     } else if (path.equals("/healthz")) {
       request.response().putHeader("Content-Type", "application/json").end("{\"status\":\"ok\"}");
-    } else if (!participants.handle(request, request.getParam("participant"))) {
+    } else if (path.equals("/v1/dev/tokens")) {
+      devTokens(request);
+    } else if (path.equals(WsHub.PATH)) {
+      boolean hasToken = request.getHeader("Authorization") != null || request.getParam("token") != null;
+      authenticated(request, principal -> wsHub.handle(request, principal), !hasToken);
+    } else if (path.startsWith(StreamRoutes.PREFIX)) {
+      authenticated(request, principal -> streams.handle(request, principal), false);
+    } else if (ParticipantRoutes.matches(path)) {
+      authenticated(request, principal -> participants.handle(request, principal,
+          authenticator.enabled() ? principal.subject() : request.getParam("participant")), false);
+    } else {
       Responses.error(request, TandemError.notFound("no route for " + path));
     }
+  }
+
+  /**
+   * Verifies the caller, then dispatches. The request is paused meanwhile so no body bytes are
+   * lost; the route installs its body handlers synchronously, and only then is it resumed.
+   */
+  private void authenticated(HttpServerRequest request, Handler<Principal> route, boolean anonymousOk) {
+    request.pause();
+    Future<Principal> caller = anonymousOk ? Future.succeededFuture(null) : authenticator.authenticate(request);
+    caller.onComplete(result -> {
+      if (result.succeeded()) {
+        route.handle(result.result());
+      } else {
+        Responses.error(request, result.cause());
+      }
+      request.resume();
+    });
+  }
+
+  /** Development tokens, in dev mode only and only to callers on this machine. */
+  private void devTokens(HttpServerRequest request) {
+    boolean local = request.remoteAddress() != null && (request.remoteAddress().hostAddress().startsWith("127.")
+        || request.remoteAddress().hostAddress().equals("0:0:0:0:0:0:0:1"));
+    if (devTokens == null || !local) {
+      Responses.error(request, TandemError.notFound("development tokens are only served in dev mode, to this machine"));
+      return;
+    }
+    request.response().putHeader("Content-Type", "application/json").putHeader("Cache-Control", "no-store")
+        .end(devTokens.toJson().encode());
+  }
+
+  public DevTokens devTokens() {
+    return devTokens;
+  }
+
+  public Authenticator authenticator() {
+    return authenticator;
   }
 
   public WsHub ws() {

@@ -1,6 +1,7 @@
 package dev.tandem.hub;
 
 import dev.tandem.hub.config.ConfigLoader;
+import dev.tandem.hub.auth.DevTokens;
 import dev.tandem.hub.config.HubConfig;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -40,7 +41,19 @@ public final class Main {
       System.out.println();
       System.out.println("  Tandem hub is running");
       System.out.println("    streams  " + url + "/v1/stream/{path}");
+      System.out.println("    live     " + url.replace("http", "ws") + "/v1/ws");
       System.out.println("    storage  " + hub.database().describe());
+      if (!hub.authenticator().enabled()) {
+        System.out.println("    auth     OFF (--auth none): anyone who reaches this port may do anything");
+      } else if (hub.devTokens() != null) {
+        System.out.println();
+        System.out.println("  Development tokens (dev mode; also at " + url + "/v1/dev/tokens):");
+        for (DevTokens.DevToken token : hub.devTokens().all()) {
+          System.out.printf("    %-8s %s%n", token.name(), token.token());
+        }
+        System.out.println();
+        System.out.println("  Try: curl -H \"Authorization: Bearer $TOKEN\" " + url + "/v1/stream/demo?offset=-1");
+      }
       System.out.println();
     }).onFailure(failure -> {
       LOG.error("the hub could not start: {}", failure.getMessage(), failure);

@@ -47,6 +47,15 @@ public final class ConfigLoader {
     DEFAULTS.put("ws-slow-consumer-grace-ms", "10000");
     DEFAULTS.put("ws-heartbeat-ms", "15000");
     DEFAULTS.put("ws-idle-timeout-ms", "45000");
+    DEFAULTS.put("auth", "jwt");
+    DEFAULTS.put("dev-mode", "auto");
+    DEFAULTS.put("jwt-secret", "");
+    DEFAULTS.put("jwt-public-key-file", "");
+    DEFAULTS.put("jwt-public-key-algorithm", "RS256");
+    DEFAULTS.put("jwt-jwks-file", "");
+    DEFAULTS.put("jwt-issuer", "");
+    DEFAULTS.put("jwt-audience", "");
+    DEFAULTS.put("dev-token-ttl-seconds", String.valueOf(30L * 24 * 3600));
   }
 
   private ConfigLoader() {}
@@ -134,11 +143,12 @@ public final class ConfigLoader {
   }
 
   private static HubConfig build(Map<String, String> v) {
+    String databaseUrl = v.get("database-url").isBlank() ? null : v.get("database-url");
     return new HubConfig(
         v.get("host"),
         (int) number(v, "port", 0, 65535),
         Path.of(v.get("data-dir")),
-        v.get("database-url").isBlank() ? null : v.get("database-url"),
+        databaseUrl,
         (int) number(v, "pool-size", 1, 1000),
         number(v, "max-append-bytes", 1, 1L << 30),
         (int) number(v, "max-json-messages", 1, 1_000_000),
@@ -156,7 +166,38 @@ public final class ConfigLoader {
         number(v, "ws-send-queue-bytes", 64 * 1024, 1L << 30),
         number(v, "ws-slow-consumer-grace-ms", 100, 3_600_000),
         number(v, "ws-heartbeat-ms", 100, 3_600_000),
-        number(v, "ws-idle-timeout-ms", 200, 86_400_000));
+        number(v, "ws-idle-timeout-ms", 200, 86_400_000),
+        auth(v, databaseUrl == null));
+  }
+
+  private static HubConfig.AuthSettings auth(Map<String, String> v, boolean embedded) {
+    String mode = v.get("auth").trim();
+    if (!mode.equals("jwt") && !mode.equals("none")) {
+      throw new ConfigException("auth must be jwt or none, got '" + mode + "'");
+    }
+    String dev = v.get("dev-mode").trim();
+    boolean devMode = switch (dev) {
+      case "auto" -> embedded;
+      case "true" -> true;
+      case "false" -> false;
+      default -> throw new ConfigException("dev-mode must be auto, true or false, got '" + dev + "'");
+    };
+    String algorithm = v.get("jwt-public-key-algorithm").trim();
+    if (!java.util.Set.of("RS256", "RS384", "RS512", "ES256", "ES384", "ES512", "EdDSA").contains(algorithm)) {
+      throw new ConfigException("jwt-public-key-algorithm must be RS256/384/512, ES256/384/512 or EdDSA, got '" + algorithm + "'");
+    }
+    return new HubConfig.AuthSettings(mode.equals("jwt"), devMode, blankToNull(v.get("jwt-secret")),
+        path(v.get("jwt-public-key-file")), algorithm, path(v.get("jwt-jwks-file")),
+        blankToNull(v.get("jwt-issuer")), blankToNull(v.get("jwt-audience")),
+        number(v, "dev-token-ttl-seconds", 60, 10L * 365 * 24 * 3600));
+  }
+
+  private static String blankToNull(String value) {
+    return value == null || value.isBlank() ? null : value.trim();
+  }
+
+  private static Path path(String value) {
+    return blankToNull(value) == null ? null : Path.of(value.trim());
   }
 
   private static long number(Map<String, String> values, String name, long min, long max) {

@@ -31,7 +31,22 @@ public record HubConfig(
     long wsSendQueueBytes,
     long wsSlowConsumerGraceMs,
     long wsHeartbeatMs,
-    long wsIdleTimeoutMs) {
+    long wsIdleTimeoutMs,
+    AuthSettings auth) {
+
+  /**
+   * How callers are identified.
+   *
+   * @param enabled false only with the explicit {@code --auth none}
+   * @param devMode prints dev tokens and serves {@code /v1/dev/tokens}; default: on with the
+   *     embedded database, off with an external one
+   * @param secret HS256 secret (null: generated and kept in the data directory in dev mode)
+   * @param publicKeyFile PEM public key for RS256/ES256 tokens, or null
+   * @param jwksFile JSON Web Key Set file with public keys, or null
+   */
+  public record AuthSettings(boolean enabled, boolean devMode, String secret, Path publicKeyFile,
+                             String publicKeyAlgorithm, Path jwksFile, String issuer, String audience,
+                             long devTokenTtlSeconds) {}
 
   public static HubConfig defaults() {
     return ConfigLoader.load(new String[0], java.util.Map.of());

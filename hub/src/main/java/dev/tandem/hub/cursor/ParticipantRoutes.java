@@ -4,6 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tandem.governance.access.Action;
+import dev.tandem.governance.access.Principal;
+import dev.tandem.governance.access.ScopeMatcher;
+import dev.tandem.hub.auth.Access;
 import dev.tandem.hub.http.Bodies;
 import dev.tandem.hub.http.Responses;
 import dev.tandem.hub.http.TandemError;
@@ -38,29 +42,41 @@ public final class ParticipantRoutes {
     this.presence = presence;
   }
 
-  /** Handles the request if its path is one of these routes; returns false otherwise. */
-  public boolean handle(HttpServerRequest request, String participant) {
+  public static boolean matches(String path) {
+    return path.equals(INBOX) || path.startsWith(CURSORS) || path.startsWith(PRESENCE);
+  }
+
+  /**
+   * Serves the request for {@code participant} (the token's subject, or the {@code participant}
+   * parameter when authentication is off), checking {@code principal}'s read access per stream.
+   */
+  public void handle(HttpServerRequest request, Principal principal, String participant) {
     String path = request.path();
     Future<?> handled;
     try {
       if (path.equals(INBOX) && request.method() == HttpMethod.GET) {
-        handled = inbox(request, participant(participant));
+        handled = inbox(request, principal, participant(participant));
       } else if (path.startsWith(CURSORS) && request.method() == HttpMethod.GET) {
-        handled = getCursor(request, participant(participant), StreamPaths.validate(path.substring(CURSORS.length())));
+        String stream = readable(principal, path.substring(CURSORS.length()));
+        handled = getCursor(request, participant(participant), stream);
       } else if (path.startsWith(CURSORS) && request.method() == HttpMethod.PUT) {
-        handled = putCursor(request, participant(participant), StreamPaths.validate(path.substring(CURSORS.length())));
+        String stream = readable(principal, path.substring(CURSORS.length()));
+        handled = putCursor(request, participant(participant), stream);
       } else if (path.startsWith(PRESENCE) && request.method() == HttpMethod.GET) {
-        handled = present(request, StreamPaths.validate(path.substring(PRESENCE.length())));
-      } else if (path.equals(INBOX) || path.startsWith(CURSORS) || path.startsWith(PRESENCE)) {
-        throw TandemError.of(405, "method_not_allowed", request.method() + " is not supported on " + path);
+        handled = present(request, readable(principal, path.substring(PRESENCE.length())));
       } else {
-        return false;
+        throw TandemError.of(405, "method_not_allowed", request.method() + " is not supported on " + path);
       }
     } catch (TandemError e) {
       handled = Future.failedFuture(e);
     }
     handled.onFailure(failure -> Responses.error(request, failure));
-    return true;
+  }
+
+  private static String readable(Principal principal, String rawPath) {
+    String stream = StreamPaths.validate(rawPath);
+    Access.require(principal, Action.READ, stream);
+    return stream;
   }
 
   private static String participant(String participant) {
@@ -70,12 +86,15 @@ public final class ParticipantRoutes {
     return participant;
   }
 
-  private Future<Void> inbox(HttpServerRequest request, String participant) {
+  private Future<Void> inbox(HttpServerRequest request, Principal principal, String participant) {
     int limit = intParam(request, "limit", 50, 1, 500);
     return cursors.inbox(participant, limit).map(entries -> {
       ObjectNode body = JSON.createObjectNode().put("participant", participant);
       ArrayNode streams = body.putArray("streams");
       for (CursorStore.InboxEntry e : entries) {
+        if (!ScopeMatcher.allows(principal, Action.READ, e.stream())) {
+          continue; // followed once, but this token may not read it (any more)
+        }
         streams.addObject().put("stream", e.stream()).put("tail", Offsets.format(e.tailSeq()))
             .put("cursor", Offsets.format(e.cursorSeq())).put("unread", e.unread())
             .put("lastActivity", DateTimeFormatter.ISO_INSTANT.format(e.lastActivity()))

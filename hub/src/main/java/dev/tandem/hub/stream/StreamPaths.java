@@ -3,14 +3,11 @@ package dev.tandem.hub.stream;
 import dev.tandem.hub.http.TandemError;
 
 /**
- * Stream paths: what follows {@code /v1/stream/} in a URL, e.g. {@code team-a/sessions/42}.
- * Segments are non-empty, never {@code .} or {@code ..}, and made of unreserved URL characters,
- * so a path means the same thing to every proxy, cache and authorisation check on the way.
- * The first segment {@code __ds} is reserved for protocol control APIs.
+ * Stream paths in URLs and headers: what follows {@code /v1/stream/}, e.g.
+ * {@code team-a/sessions/42}. The character rule is governance's (one rule for routing and
+ * for authorisation); the first segment {@code __ds} is reserved for protocol control APIs.
  */
 public final class StreamPaths {
-
-  public static final int MAX_LENGTH = 1024;
 
   private StreamPaths() {}
 
@@ -34,28 +31,9 @@ public final class StreamPaths {
   }
 
   public static String validate(String path) {
-    if (path.isEmpty()) {
-      throw invalid("the stream path is empty");
-    }
-    if (path.length() > MAX_LENGTH) {
-      throw invalid("the stream path is longer than " + MAX_LENGTH + " characters");
-    }
-    int segmentStart = 0;
-    for (int i = 0; i <= path.length(); i++) {
-      if (i == path.length() || path.charAt(i) == '/') {
-        String segment = path.substring(segmentStart, i);
-        if (segment.isEmpty() || segment.equals(".") || segment.equals("..")) {
-          throw invalid("stream path segments must be non-empty and not . or ..");
-        }
-        segmentStart = i + 1;
-        continue;
-      }
-      char c = path.charAt(i);
-      boolean allowed = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
-          || c == '-' || c == '_' || c == '.' || c == '~' || c == ':' || c == '@';
-      if (!allowed) {
-        throw invalid("stream paths may hold letters, digits and - _ . ~ : @ (got '" + c + "')");
-      }
+    String problem = dev.tandem.governance.access.StreamPaths.validate(path);
+    if (problem != null) {
+      throw invalid(problem);
     }
     if (path.equals("__ds") || path.startsWith("__ds/")) {
       throw invalid("paths under __ds are reserved for protocol control APIs");

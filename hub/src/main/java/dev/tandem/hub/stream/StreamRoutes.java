@@ -1,5 +1,8 @@
 package dev.tandem.hub.stream;
 
+import dev.tandem.governance.access.Action;
+import dev.tandem.governance.access.Principal;
+import dev.tandem.hub.auth.Access;
 import dev.tandem.hub.config.HubConfig;
 import dev.tandem.hub.http.Bodies;
 import dev.tandem.hub.http.Responses;
@@ -52,26 +55,28 @@ public final class StreamRoutes {
     this.cursors = cursors;
   }
 
-  public void handle(HttpServerRequest request) {
+  /** Serves one request by {@code principal}, whose token has been verified. */
+  public void handle(HttpServerRequest request, Principal principal) {
     HttpServerResponse response = request.response();
-    Responses.securityHeaders(response);
-    Responses.cors(request, response);
     Future<?> handled;
     try {
       String path = StreamPaths.fromUrl(request.path());
       HttpMethod method = request.method();
       if (method == HttpMethod.PUT) {
-        handled = create(request, path);
+        Access.require(principal, Action.APPEND, path);
+        handled = create(request, principal, path);
       } else if (method == HttpMethod.POST) {
+        Access.require(principal, Action.APPEND, path);
         handled = append(request, path);
       } else if (method == HttpMethod.GET) {
+        Access.require(principal, Action.READ, path);
         handled = read(request, path);
       } else if (method == HttpMethod.HEAD) {
+        Access.require(principal, Action.READ, path);
         handled = head(request, path);
       } else if (method == HttpMethod.DELETE) {
+        Access.require(principal, Action.ADMIN, path);
         handled = store.delete(path).onSuccess(v -> response.setStatusCode(204).end());
-      } else if (method == HttpMethod.OPTIONS) {
-        handled = preflight(request);
       } else {
         throw TandemError.of(405, "method_not_allowed", method + " is not supported on streams")
             .withHeader("Allow", "GET, HEAD, PUT, POST, DELETE, OPTIONS");
@@ -84,7 +89,7 @@ public final class StreamRoutes {
 
   // ---- PUT -------------------------------------------------------------------------------
 
-  private Future<Void> create(HttpServerRequest request, String path) {
+  private Future<Void> create(HttpServerRequest request, Principal principal, String path) {
     MultiMap h = request.headers();
     String contentType = contentType(h.get("Content-Type"), false);
     Long ttl = ttl(h.get("Stream-TTL"));
@@ -93,6 +98,9 @@ public final class StreamRoutes {
       throw TandemError.badRequest("conflicting_expiry", "send Stream-TTL or Stream-Expires-At, not both");
     }
     CreateRequest.Fork fork = fork(h);
+    if (fork != null) {
+      Access.require(principal, Action.READ, fork.sourcePath());
+    }
     boolean closed = isTrue(h.get("Stream-Closed"));
     return Bodies.read(request, config.maxAppendBytes())
         .compose(body -> store.create(new CreateRequest(path, contentType, ttl, expiresAt, closed, body, fork)))
@@ -324,7 +332,8 @@ public final class StreamRoutes {
     });
   }
 
-  private static Future<Void> preflight(HttpServerRequest request) {
+  /** CORS preflight, answered for every path without authentication. */
+  public static void preflight(HttpServerRequest request) {
     HttpServerResponse response = request.response().setStatusCode(204);
     String origin = request.getHeader("Origin");
     response.putHeader("Access-Control-Allow-Origin", origin == null ? "*" : origin);
@@ -332,7 +341,6 @@ public final class StreamRoutes {
     response.putHeader("Access-Control-Allow-Headers", Responses.ALLOWED_HEADERS);
     response.putHeader("Access-Control-Max-Age", "600");
     response.end();
-    return Future.succeededFuture();
   }
 
   // ---- header parsing --------------------------------------------------------------------

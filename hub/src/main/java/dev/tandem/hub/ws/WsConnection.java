@@ -3,6 +3,9 @@ package dev.tandem.hub.ws;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tandem.governance.access.Action;
+import dev.tandem.governance.access.Principal;
+import dev.tandem.hub.auth.Access;
 import dev.tandem.hub.http.Responses;
 import dev.tandem.hub.http.TandemError;
 import dev.tandem.hub.presence.PresenceRegistry;
@@ -37,6 +40,7 @@ import java.util.UUID;
 final class WsConnection {
 
   static final short CLOSE_RESUME = 4000;
+  static final short CLOSE_UNAUTHORIZED = 4001;
   static final short CLOSE_UNSUPPORTED_VERSION = 4002;
   static final short CLOSE_IDLE = 4003;
 
@@ -48,6 +52,8 @@ final class WsConnection {
   private final Map<Long, String> presence = new HashMap<>(); // stream id -> path
   private final Set<Subscription> drainWaiters = new LinkedHashSet<>();
   private final RateLimiter rateLimiter;
+  private final Principal upgradePrincipal;
+  private Principal principal;
   private String participant;
   private String kind = "human";
   private long queuedBytes;
@@ -55,9 +61,11 @@ final class WsConnection {
   private long lastHeard = System.currentTimeMillis();
   private long timer = -1;
   private boolean closed;
+  private boolean helloPending;
 
-  WsConnection(WsHub hub, ServerWebSocket socket, Context context) {
+  WsConnection(WsHub hub, ServerWebSocket socket, Context context, Principal upgradePrincipal) {
     this.hub = hub;
+    this.upgradePrincipal = upgradePrincipal;
     this.socket = socket;
     this.context = context;
     this.rateLimiter = new RateLimiter(hub.limits().maxMessagesPerSecond());
@@ -142,9 +150,10 @@ final class WsConnection {
   }
 
   private Future<?> hello(JsonNode frame, JsonNode re) {
-    if (participant != null) {
+    if (participant != null || helloPending) {
       throw TandemError.conflict("already_hello", "hello was already accepted on this connection");
     }
+    helloPending = true;
     int version = frame.path("v").asInt(Frames.VERSION);
     if (version != Frames.VERSION) {
       sendError(re, TandemError.badRequest("unsupported_version",
@@ -152,16 +161,38 @@ final class WsConnection {
       socket.close(CLOSE_UNSUPPORTED_VERSION, "unsupported protocol version");
       return Future.succeededFuture();
     }
-    String who = text(frame, "participant", true);
-    if (who.isEmpty() || who.length() > 128) {
-      throw invalid("participant must be 1 to 128 characters");
-    }
     String declaredKind = frame.path("kind").asText("human");
     if (!declaredKind.equals("human") && !declaredKind.equals("agent")) {
       throw invalid("kind must be human or agent");
     }
-    participant = who;
-    kind = declaredKind;
+    String token = text(frame, "token", false);
+    Future<Principal> identified = token == null && upgradePrincipal != null
+        ? Future.succeededFuture(upgradePrincipal)
+        : hub.authenticator().authenticate(token);
+    return identified.recover(failure -> {
+      sendError(re, Responses.classify(failure));
+      socket.close(CLOSE_UNAUTHORIZED, "authentication failed");
+      return Future.succeededFuture(null);
+    }).compose(who -> {
+      if (who == null || closed) {
+        return Future.succeededFuture();
+      }
+      String name = who.subject();
+      if (!hub.authenticator().enabled()) {
+        name = text(frame, "participant", true);
+        if (name.isEmpty() || name.length() > 128) {
+          throw invalid("participant must be 1 to 128 characters");
+        }
+      }
+      principal = who;
+      participant = name;
+      kind = declaredKind;
+      welcome(re);
+      return Future.succeededFuture();
+    }).onFailure(failure -> helloPending = false);
+  }
+
+  private void welcome(JsonNode re) {
     ObjectNode welcome = Frames.reply("welcome", re).put("v", Frames.VERSION)
         .put("participant", participant).put("connection", id)
         .put("heartbeatMs", hub.limits().heartbeatMs());
@@ -171,11 +202,11 @@ final class WsConnection {
         .put("maxMessagesPerSecond", hub.limits().maxMessagesPerSecond())
         .put("sendQueueBytes", hub.limits().sendQueueBytes());
     send(welcome.toString());
-    return Future.succeededFuture();
   }
 
   private Future<?> subscribe(JsonNode frame, JsonNode re) {
     String path = StreamPaths.validate(text(frame, "stream", true));
+    Access.require(principal, Action.READ, path);
     String from = frame.path("from").asText("beginning");
     if (subscriptions.containsKey(path)) {
       throw TandemError.conflict("already_subscribed", "this connection is already subscribed to '" + path + "'");
@@ -234,6 +265,7 @@ final class WsConnection {
 
   private Future<?> append(JsonNode frame, JsonNode re) {
     String path = StreamPaths.validate(text(frame, "stream", true));
+    Access.require(principal, Action.APPEND, path);
     boolean close = frame.path("close").asBoolean(false);
     JsonNode events = frame.get("events");
     List<Buffer> records = new ArrayList<>();
@@ -270,6 +302,7 @@ final class WsConnection {
 
   private Future<?> ack(JsonNode frame, JsonNode re) {
     String path = StreamPaths.validate(text(frame, "stream", true));
+    Access.require(principal, Action.READ, path);
     long offset = Offsets.parse(text(frame, "offset", true));
     boolean reset = frame.path("reset").asBoolean(false);
     return hub.store().find(path).compose(stream -> {
@@ -287,6 +320,7 @@ final class WsConnection {
 
   private Future<?> setPresence(JsonNode frame, JsonNode re) {
     String path = StreamPaths.validate(text(frame, "stream", true));
+    Access.require(principal, Action.READ, path);
     JsonNode state = frame.has("state") ? frame.get("state") : Frames.JSON.createObjectNode();
     if (!state.isObject()) {
       throw invalid("state must be a JSON object");

@@ -1,5 +1,7 @@
 package dev.tandem.hub.ws;
 
+import dev.tandem.governance.access.Principal;
+import dev.tandem.hub.auth.Authenticator;
 import dev.tandem.hub.config.HubConfig;
 import dev.tandem.hub.cursor.CursorStore;
 import dev.tandem.hub.http.Responses;
@@ -31,6 +33,7 @@ public final class WsHub {
   }
 
   private final Vertx vertx;
+  private final Authenticator authenticator;
   private final StreamStore store;
   private final StreamReader reader;
   private final GroupCommitter committer;
@@ -41,9 +44,10 @@ public final class WsHub {
   private final Set<WsConnection> connections = ConcurrentHashMap.newKeySet();
   private final java.util.concurrent.atomic.AtomicLong slowConsumerDisconnects = new java.util.concurrent.atomic.AtomicLong();
 
-  public WsHub(Vertx vertx, StreamStore store, StreamReader reader, GroupCommitter committer,
-               CursorStore cursors, PresenceRegistry presence, Limits limits) {
+  public WsHub(Vertx vertx, Authenticator authenticator, StreamStore store, StreamReader reader,
+               GroupCommitter committer, CursorStore cursors, PresenceRegistry presence, Limits limits) {
     this.vertx = vertx;
+    this.authenticator = authenticator;
     this.store = store;
     this.reader = reader;
     this.committer = committer;
@@ -52,10 +56,13 @@ public final class WsHub {
     this.limits = limits;
   }
 
-  /** Upgrades {@code GET /v1/ws} to a WebSocket connection. */
-  public void handle(HttpServerRequest request) {
+  /**
+   * Upgrades {@code GET /v1/ws} to a WebSocket connection. {@code principal} is the caller when
+   * the upgrade request carried a token; otherwise the {@code hello} frame must carry one.
+   */
+  public void handle(HttpServerRequest request, Principal principal) {
     request.toWebSocket().onSuccess(socket -> {
-      WsConnection connection = new WsConnection(this, socket, vertx.getOrCreateContext());
+      WsConnection connection = new WsConnection(this, socket, vertx.getOrCreateContext(), principal);
       connections.add(connection);
       connection.start(vertx);
     }).onFailure(failure -> Responses.error(request, failure));
@@ -108,6 +115,10 @@ public final class WsHub {
 
   Vertx vertx() {
     return vertx;
+  }
+
+  Authenticator authenticator() {
+    return authenticator;
   }
 
   StreamStore store() {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tandem.governance.access.Role;
 import dev.tandem.hub.Eventually;
 import dev.tandem.hub.TestHub;
 import dev.tandem.hub.stream.Offsets;
@@ -75,7 +76,7 @@ class WebSocketHubTest {
     String from = "beginning";
     int reconnects = 0;
     while (received < total) {
-      try (WsTestClient client = WsTestClient.hello(vertx, port(), "reader", "agent")) {
+      try (WsTestClient client = WsTestClient.hello(vertx, hub, "reader", "agent")) {
         client.subscribe(stream, from);
         int stopAt = reconnects < 25 ? received + 1 + random.nextInt(total / 20) : Integer.MAX_VALUE;
         while (received < Math.min(stopAt, total)) {
@@ -108,7 +109,7 @@ class WebSocketHubTest {
     List<WsTestClient> clients = new ArrayList<>();
     try {
       for (int i = 0; i < subscribers; i++) {
-        WsTestClient client = WsTestClient.hello(vertx, port(), "watcher-" + i, "human");
+        WsTestClient client = WsTestClient.hello(vertx, hub, "watcher-" + i, "human");
         client.subscribe(stream, "now");
         clients.add(client);
       }
@@ -134,10 +135,10 @@ class WebSocketHubTest {
     try (TestHub small = TestHub.start(vertx, "ws-send-queue-bytes", "262144", "ws-slow-consumer-grace-ms", "3000")) {
       String stream = "ws/slow";
       small.put(stream, "application/json");
-      WsTestClient stuck = WsTestClient.hello(vertx, small.hub().port(), "stuck", "agent");
+      WsTestClient stuck = WsTestClient.hello(vertx, small, "stuck", "agent");
       stuck.subscribe(stream, "now");
       stuck.socket.pause(); // stop reading: the server's writes back up into its send queue
-      WsTestClient healthy = WsTestClient.hello(vertx, small.hub().port(), "healthy", "human");
+      WsTestClient healthy = WsTestClient.hello(vertx, small, "healthy", "human");
       healthy.subscribe(stream, "now");
       long maxQueued = 0;
       int total = 100_000;
@@ -172,7 +173,7 @@ class WebSocketHubTest {
     String stream = "ws/cursors";
     hub.put(stream, "application/json");
     appendEvents(stream, 0, 10, 10);
-    try (WsTestClient alice = WsTestClient.hello(vertx, port(), "alice", "human")) {
+    try (WsTestClient alice = WsTestClient.hello(vertx, hub, "alice", "human")) {
       alice.subscribe(stream, "beginning");
       JsonNode frame = alice.skipTo("events");
       assertEquals(10, frame.get("events").size());
@@ -184,21 +185,21 @@ class WebSocketHubTest {
       assertEquals(Offsets.format(6), alice.skipTo("acked").get("cursor").asText(), "cursors never move back");
     }
     JsonNode inbox = WsTestClient.JSON.readTree(hub.send(HttpRequest.newBuilder(
-        URI.create(hub.baseUrl() + "/v1/inbox?participant=alice")).GET()).body());
+        URI.create(hub.baseUrl() + "/v1/inbox")).header("Authorization", "Bearer " + hub.participantToken("alice", Role.HUMAN)).GET()).body());
     JsonNode entry = find(inbox.get("streams"), stream);
     assertEquals(4, entry.get("unread").asInt());
     appendEvents(stream, 10, 5, 5);
     hub.restart();
     inbox = WsTestClient.JSON.readTree(hub.send(HttpRequest.newBuilder(
-        URI.create(hub.baseUrl() + "/v1/inbox?participant=alice")).GET()).body());
+        URI.create(hub.baseUrl() + "/v1/inbox")).header("Authorization", "Bearer " + hub.participantToken("alice", Role.HUMAN)).GET()).body());
     assertEquals(9, find(inbox.get("streams"), stream).get("unread").asInt());
-    try (WsTestClient alice = WsTestClient.hello(vertx, port(), "alice", "human")) {
+    try (WsTestClient alice = WsTestClient.hello(vertx, hub, "alice", "human")) {
       JsonNode subscribed = alice.subscribe(stream, "cursor");
       assertEquals(Offsets.format(6), subscribed.get("from").asText());
       assertEquals(6, alice.skipTo("events").get("events").get(0).get("data").get("i").asInt());
     }
     HttpResponse<String> cursor = hub.send(HttpRequest.newBuilder(
-        URI.create(hub.baseUrl() + "/v1/cursors/" + stream + "?participant=alice")).GET());
+        URI.create(hub.baseUrl() + "/v1/cursors/" + stream)).header("Authorization", "Bearer " + hub.participantToken("alice", Role.HUMAN)).GET());
     assertEquals(Offsets.format(6), WsTestClient.JSON.readTree(cursor.body()).get("cursor").asText());
   }
 
@@ -215,9 +216,9 @@ class WebSocketHubTest {
   void presenceJoinUpdateAndLeaveAreSeenByOthers() throws Exception {
     String stream = "ws/presence";
     hub.put(stream, "application/json");
-    try (WsTestClient watcher = WsTestClient.hello(vertx, port(), "manager", "human")) {
+    try (WsTestClient watcher = WsTestClient.hello(vertx, hub, "manager", "human")) {
       watcher.subscribe(stream, "now");
-      WsTestClient bot = WsTestClient.hello(vertx, port(), "bot-1", "agent");
+      WsTestClient bot = WsTestClient.hello(vertx, hub, "bot-1", "agent");
       ObjectNode running = WsTestClient.JSON.createObjectNode().put("type", "presence").put("stream", stream);
       running.putObject("state").put("step", "running step 3");
       bot.request(running);
@@ -243,7 +244,7 @@ class WebSocketHubTest {
     try (WsTestClient client = WsTestClient.connect(vertx, port())) {
       client.send("{\"type\":\"subscribe\",\"stream\":\"" + stream + "\"}");
       assertEquals("hello_required", client.expect("error").get("code").asText());
-      client.send("{\"type\":\"hello\",\"v\":1,\"participant\":\"fuzzer\"}");
+      client.send("{\"type\":\"hello\",\"v\":1,\"token\":\"" + hub.participantToken("fuzzer", Role.HUMAN) + "\"}");
       client.expect("welcome");
       String[][] cases = {
           {"{not json", "invalid_json"},
@@ -284,10 +285,35 @@ class WebSocketHubTest {
   }
 
   @Test
+  void framesAreAuthenticatedAndAuthorisedPerStream() throws Exception {
+    hub.put("team-x/s", "application/json");
+    hub.put("team-y/s", "application/json");
+    try (WsTestClient anonymous = WsTestClient.connect(vertx, port())) {
+      anonymous.send("{\"type\":\"hello\",\"v\":1,\"id\":1}");
+      assertEquals("missing_token", anonymous.expect("error").get("code").asText());
+      assertEquals((short) 4001, anonymous.closed.get(10, TimeUnit.SECONDS));
+    }
+    String token = hub.token("scoped", java.util.Set.of(Role.AGENT),
+        new dev.tandem.governance.access.Scope("team-x", java.util.EnumSet.of(
+            dev.tandem.governance.access.Action.READ, dev.tandem.governance.access.Action.APPEND)));
+    try (WsTestClient scoped = WsTestClient.helloWithToken(vertx, hub, "agent", token)) {
+      scoped.subscribe("team-x/s", "beginning");
+      scoped.request(WsTestClient.JSON.createObjectNode().put("type", "subscribe").put("stream", "team-y/s"));
+      JsonNode refused = scoped.skipTo("error");
+      assertEquals("forbidden", refused.get("code").asText());
+      assertEquals(403, refused.get("status").asInt());
+      ObjectNode append = WsTestClient.JSON.createObjectNode().put("type", "append").put("stream", "team-y/s");
+      append.putArray("events").addObject().put("type", "x");
+      scoped.request(append);
+      assertEquals("forbidden", scoped.skipTo("error").get("code").asText());
+    }
+  }
+
+  @Test
   void appendsOverWebSocketAreIdempotentAndReachHttpReaders() throws Exception {
     String stream = "ws/appends";
     hub.put(stream, "application/json");
-    try (WsTestClient agent = WsTestClient.hello(vertx, port(), "agent-1", "agent")) {
+    try (WsTestClient agent = WsTestClient.hello(vertx, hub, "agent-1", "agent")) {
       for (int attempt = 0; attempt < 2; attempt++) {
         ObjectNode append = WsTestClient.JSON.createObjectNode().put("type", "append").put("stream", stream);
         append.putArray("events").addObject().put("type", "tool.call").put("tool", "search");

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tandem.governance.access.Role;
+import dev.tandem.hub.TestHub;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
@@ -47,10 +49,15 @@ final class WsTestClient implements AutoCloseable {
     return new WsTestClient(client, socket);
   }
 
-  /** Connects and says hello as {@code participant}. */
-  static WsTestClient hello(Vertx vertx, int port, String participant, String kind) throws Exception {
-    WsTestClient c = connect(vertx, port);
-    c.request(JSON.createObjectNode().put("type", "hello").put("v", 1).put("participant", participant).put("kind", kind));
+  /** Connects and says hello as {@code participant}, with a token that may read and append everywhere. */
+  static WsTestClient hello(Vertx vertx, TestHub hub, String participant, String kind) throws Exception {
+    return helloWithToken(vertx, hub, kind, hub.participantToken(participant, kind.equals("agent") ? Role.AGENT : Role.HUMAN));
+  }
+
+  /** Connects and says hello with {@code token}. */
+  static WsTestClient helloWithToken(Vertx vertx, TestHub hub, String kind, String token) throws Exception {
+    WsTestClient c = connect(vertx, hub.hub().port());
+    c.request(JSON.createObjectNode().put("type", "hello").put("v", 1).put("kind", kind).put("token", token));
     c.expect("welcome");
     return c;
   }
