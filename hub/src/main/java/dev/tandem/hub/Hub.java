@@ -1,6 +1,9 @@
 package dev.tandem.hub;
 
 import dev.tandem.governance.access.Principal;
+import dev.tandem.hub.approval.ApprovalRoutes;
+import dev.tandem.hub.approval.ApprovalService;
+import dev.tandem.hub.approval.PolicyStore;
 import dev.tandem.hub.auth.Authenticator;
 import dev.tandem.hub.auth.DevTokens;
 import dev.tandem.hub.config.HubConfig;
@@ -42,6 +45,7 @@ public final class Hub {
   private final HubConfig config;
   private Database database;
   private StreamStore store;
+  private ApprovalService approvals;
   private WsHub wsHub;
   private Authenticator authenticator;
   private DevTokens devTokens;
@@ -71,28 +75,35 @@ public final class Hub {
       LiveTail liveTail = new LiveTail();
       AtomicReference<WsHub> ws = new AtomicReference<>();
       StreamReader reader = new StreamReader(db.pool(), config.readChunkBytes());
+      PolicyStore policies = new PolicyStore(db.pool());
       store = new StreamStore(db.pool(), reader, id -> {
         liveTail.moved(id);
         ws.get().deleted(id);
+        policies.invalidate();
       }, config.maxJsonMessages());
       GroupCommitter committer = new GroupCommitter(vertx, db.pool(), config.commitLanes(),
           config.commitMaxBatch(), config.commitMaxBytes(), batch -> {
             liveTail.moved(batch.streamId());
             ws.get().committed(batch);
           });
+      approvals = new ApprovalService(vertx, db.pool(), policies, committer, Clock.systemUTC());
       CursorStore cursors = new CursorStore(vertx, db.pool());
       PresenceRegistry presence = new PresenceRegistry();
-      wsHub = new WsHub(vertx, authenticator, store, reader, committer, cursors, presence, WsHub.Limits.from(config));
+      wsHub = new WsHub(vertx, authenticator, store, reader, committer, approvals, cursors, presence,
+          WsHub.Limits.from(config));
       ws.set(wsHub);
       StreamRoutes streams = new StreamRoutes(vertx, config, store, reader, committer, liveTail,
-          new CollapseCursor(Clock.systemUTC()));
+          new CollapseCursor(Clock.systemUTC()), approvals);
       ParticipantRoutes participants = new ParticipantRoutes(store, cursors, presence);
+      ApprovalRoutes approvalRoutes = new ApprovalRoutes(approvals, store);
       sweeper = vertx.setPeriodic(SWEEP_INTERVAL_MS, id -> sweep());
-      return listen(request -> route(request, streams, participants));
+      // Expire what came due while the hub was down, and append what it still owed, before serving.
+      return approvals.sweep().compose(v -> listen(request -> route(request, streams, participants, approvalRoutes)));
     });
   }
 
-  private void route(HttpServerRequest request, StreamRoutes streams, ParticipantRoutes participants) {
+  private void route(HttpServerRequest request, StreamRoutes streams, ParticipantRoutes participants,
+                     ApprovalRoutes approvalRoutes) {
     String path = request.path();
     Responses.securityHeaders(request.response());
     Responses.cors(request, request.response());
@@ -107,6 +118,8 @@ public final class Hub {
       authenticated(request, principal -> wsHub.handle(request, principal), !hasToken);
     } else if (path.startsWith(StreamRoutes.PREFIX)) {
       authenticated(request, principal -> streams.handle(request, principal), false);
+    } else if (ApprovalRoutes.matches(path)) {
+      authenticated(request, principal -> approvalRoutes.handle(request, principal), false);
     } else if (ParticipantRoutes.matches(path)) {
       authenticated(request, principal -> participants.handle(request, principal,
           authenticator.enabled() ? principal.subject() : request.getParam("participant")), false);
@@ -172,6 +185,7 @@ public final class Hub {
 
   private void sweep() {
     store.sweepExpired(100).onFailure(e -> LOG.debug("expiry sweep skipped: {}", e.toString()));
+    approvals.sweep().onFailure(e -> LOG.debug("approval sweep skipped: {}", e.toString()));
   }
 
   public int port() {

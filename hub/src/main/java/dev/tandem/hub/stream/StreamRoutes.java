@@ -2,6 +2,8 @@ package dev.tandem.hub.stream;
 
 import dev.tandem.governance.access.Action;
 import dev.tandem.governance.access.Principal;
+import dev.tandem.hub.approval.ApprovalRoutes;
+import dev.tandem.hub.approval.ApprovalService;
 import dev.tandem.hub.auth.Access;
 import dev.tandem.hub.config.HubConfig;
 import dev.tandem.hub.http.Bodies;
@@ -43,10 +45,13 @@ public final class StreamRoutes {
   private final GroupCommitter committer;
   private final LiveTail liveTail;
   private final CollapseCursor cursors;
+  private final ApprovalService approvals;
 
   public StreamRoutes(Vertx vertx, HubConfig config, StreamStore store, StreamReader reader,
-                      GroupCommitter committer, LiveTail liveTail, CollapseCursor cursors) {
+                      GroupCommitter committer, LiveTail liveTail, CollapseCursor cursors,
+                      ApprovalService approvals) {
     this.vertx = vertx;
+    this.approvals = approvals;
     this.config = config;
     this.store = store;
     this.reader = reader;
@@ -67,7 +72,7 @@ public final class StreamRoutes {
         handled = create(request, principal, path);
       } else if (method == HttpMethod.POST) {
         Access.require(principal, Action.APPEND, path);
-        handled = append(request, path);
+        handled = append(request, principal, path);
       } else if (method == HttpMethod.GET) {
         Access.require(principal, Action.READ, path);
         handled = read(request, path);
@@ -149,7 +154,7 @@ public final class StreamRoutes {
 
   // ---- POST ------------------------------------------------------------------------------
 
-  private Future<Void> append(HttpServerRequest request, String path) {
+  private Future<Void> append(HttpServerRequest request, Principal principal, String path) {
     MultiMap h = request.headers();
     boolean close = isTrue(h.get("Stream-Closed"));
     Producer producer = producer(h);
@@ -169,8 +174,19 @@ public final class StreamRoutes {
             ? JsonMessages.split(body, false, config.maxJsonMessages())
             : List.of(body);
       }
-      return committer.append(new AppendRequest(path, contentType, records, close, producer, streamSeq));
+      AppendRequest append = new AppendRequest(path, contentType, records, close, producer, streamSeq);
+      return approvals.gate(principal, path, contentType, records, idempotencyKey(request, producer))
+          .compose(approval -> {
+            if (approval != null) {
+              ApprovalRoutes.accepted(request, approval, java.time.Instant.now());
+              return Future.succeededFuture(null);
+            }
+            return committer.append(append);
+          });
     }).map(ack -> {
+      if (ack == null) {
+        return null; // held by a gate: answered 202 with the approval
+      }
       HttpServerResponse response = request.response();
       // 200 marks new data from an idempotent producer; plain appends, closes and duplicates are 204.
       boolean stored = ack.nextSeq() > ack.firstSeq();
@@ -186,6 +202,18 @@ public final class StreamRoutes {
       response.end();
       return null;
     });
+  }
+
+  /** What makes a retried gated append find its approval again: Idempotency-Key, or the producer tuple. */
+  static String idempotencyKey(HttpServerRequest request, Producer producer) {
+    String key = request.getHeader("Idempotency-Key");
+    if (key != null && !key.isBlank()) {
+      if (key.length() > 256) {
+        throw TandemError.badRequest("invalid_header", "Idempotency-Key is at most 256 characters");
+      }
+      return key;
+    }
+    return producer == null ? null : "producer:" + producer.id() + ":" + producer.epoch() + ":" + producer.seq();
   }
 
   private static Producer producer(MultiMap h) {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tandem.governance.access.Action;
 import dev.tandem.governance.access.Principal;
+import dev.tandem.hub.approval.ApprovalRoutes;
 import dev.tandem.hub.auth.Access;
 import dev.tandem.hub.http.Responses;
 import dev.tandem.hub.http.TandemError;
@@ -281,11 +282,23 @@ final class WsConnection {
       }
     }
     Producer producer = producer(frame.get("producer"));
-    return hub.committer().append(new AppendRequest(path, records.isEmpty() ? null : "application/json",
-            records, close, producer, null))
-        .onSuccess(ack -> send(Frames.reply("appended", re).put("stream", path)
-            .put("first", Offsets.format(ack.firstSeq())).put("next", Offsets.format(ack.nextSeq()))
-            .put("duplicate", ack.duplicate()).put("closed", ack.closed()).toString()));
+    String contentType = records.isEmpty() ? null : "application/json";
+    String key = text(frame, "idempotencyKey", false);
+    if (key == null && producer != null) {
+      key = "producer:" + producer.id() + ":" + producer.epoch() + ":" + producer.seq();
+    }
+    return hub.approvals().gate(principal, path, contentType, records, key).compose(approval -> {
+      if (approval != null) {
+        ObjectNode held = Frames.reply("approval.requested", re).put("stream", path);
+        held.set("approval", ApprovalRoutes.view(approval, java.time.Instant.now()));
+        send(held.toString());
+        return Future.succeededFuture();
+      }
+      return hub.committer().append(new AppendRequest(path, contentType, records, close, producer, null))
+          .onSuccess(ack -> send(Frames.reply("appended", re).put("stream", path)
+              .put("first", Offsets.format(ack.firstSeq())).put("next", Offsets.format(ack.nextSeq()))
+              .put("duplicate", ack.duplicate()).put("closed", ack.closed()).toString()));
+    });
   }
 
   private static Producer producer(JsonNode node) {

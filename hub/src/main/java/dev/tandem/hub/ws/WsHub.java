@@ -1,6 +1,7 @@
 package dev.tandem.hub.ws;
 
 import dev.tandem.governance.access.Principal;
+import dev.tandem.hub.approval.ApprovalService;
 import dev.tandem.hub.auth.Authenticator;
 import dev.tandem.hub.config.HubConfig;
 import dev.tandem.hub.cursor.CursorStore;
@@ -34,6 +35,7 @@ public final class WsHub {
 
   private final Vertx vertx;
   private final Authenticator authenticator;
+  private final ApprovalService approvals;
   private final StreamStore store;
   private final StreamReader reader;
   private final GroupCommitter committer;
@@ -45,8 +47,10 @@ public final class WsHub {
   private final java.util.concurrent.atomic.AtomicLong slowConsumerDisconnects = new java.util.concurrent.atomic.AtomicLong();
 
   public WsHub(Vertx vertx, Authenticator authenticator, StreamStore store, StreamReader reader,
-               GroupCommitter committer, CursorStore cursors, PresenceRegistry presence, Limits limits) {
+               GroupCommitter committer, ApprovalService approvals, CursorStore cursors,
+               PresenceRegistry presence, Limits limits) {
     this.vertx = vertx;
+    this.approvals = approvals;
     this.authenticator = authenticator;
     this.store = store;
     this.reader = reader;
@@ -119,6 +123,10 @@ public final class WsHub {
 
   Authenticator authenticator() {
     return authenticator;
+  }
+
+  ApprovalService approvals() {
+    return approvals;
   }
 
   StreamStore store() {

@@ -1,0 +1,204 @@
+package dev.tandem.hub.approval;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tandem.governance.access.Action;
+import dev.tandem.governance.access.Principal;
+import dev.tandem.governance.approval.Approval;
+import dev.tandem.governance.approval.Command;
+import dev.tandem.hub.auth.Access;
+import dev.tandem.hub.http.Bodies;
+import dev.tandem.hub.http.Responses;
+import dev.tandem.hub.http.TandemError;
+import dev.tandem.hub.stream.StreamPaths;
+import dev.tandem.hub.stream.StreamStore;
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Approvals and policies over HTTP: {@code /v1/approvals[/{id}[/approve|reject|cancel]]} and
+ * {@code /v1/policies/{stream}}. Decisions are answered with the approval record; repeating
+ * one returns the settled record with {@code "changed": false}.
+ */
+public final class ApprovalRoutes {
+
+  public static final String APPROVALS = "/v1/approvals";
+  public static final String POLICIES = "/v1/policies/";
+  private static final Pattern ONE = Pattern.compile("/v1/approvals/(apr_[a-z0-9]{1,64})(?:/(approve|reject|cancel))?");
+  private static final Pattern WAIT = Pattern.compile("([0-9]{1,6})(ms|s|m)?");
+  private static final long MAX_WAIT_MS = 300_000;
+
+  private final ApprovalService approvals;
+  private final StreamStore streams;
+
+  public ApprovalRoutes(ApprovalService approvals, StreamStore streams) {
+    this.approvals = approvals;
+    this.streams = streams;
+  }
+
+  public static boolean matches(String path) {
+    return path.equals(APPROVALS) || path.startsWith(APPROVALS + "/") || path.startsWith(POLICIES);
+  }
+
+  public void handle(HttpServerRequest request, Principal principal) {
+    Future<?> handled;
+    try {
+      handled = dispatch(request, principal);
+    } catch (TandemError e) {
+      handled = Future.failedFuture(e);
+    }
+    handled.onFailure(failure -> Responses.error(request, failure));
+  }
+
+  private Future<?> dispatch(HttpServerRequest request, Principal principal) {
+    String path = request.path();
+    HttpMethod method = request.method();
+    if (path.startsWith(POLICIES)) {
+      String stream = StreamPaths.validate(path.substring(POLICIES.length()));
+      if (method == HttpMethod.PUT) {
+        Access.require(principal, Action.ADMIN, stream);
+        return putPolicy(request, stream);
+      }
+      if (method == HttpMethod.GET) {
+        Access.require(principal, Action.READ, stream);
+        return approvals.policies().effective(stream).map(effective -> {
+          if (effective == null) {
+            throw TandemError.notFound("no stream at '" + stream + "'");
+          }
+          json(request, 200, ApprovalCodec.JSON.createObjectNode().put("stream", stream)
+              .set("policy", effective.policy().toJson()));
+          return null;
+        });
+      }
+      throw TandemError.of(405, "method_not_allowed", "policies are read with GET and set with PUT");
+    }
+    if (path.equals(APPROVALS)) {
+      if (method != HttpMethod.GET) {
+        throw TandemError.of(405, "method_not_allowed", "list approvals with GET");
+      }
+      String state = request.getParam("state");
+      if (state != null && !state.matches("pending|approved|rejected|expired|canceled")) {
+        throw TandemError.badRequest("invalid_parameter", "state is pending, approved, rejected, expired or canceled");
+      }
+      String stream = request.getParam("stream") == null ? null : StreamPaths.validate(request.getParam("stream"));
+      boolean decidable = "pending".equals(state) && !"false".equals(request.getParam("decidable"));
+      int limit = limit(request.getParam("limit"));
+      return approvals.list(principal, state, stream, decidable, limit).map(list -> {
+        ObjectNode body = ApprovalCodec.JSON.createObjectNode();
+        body.set("approvals", ApprovalService.views(list, approvals.now()));
+        json(request, 200, body);
+        return null;
+      });
+    }
+    Matcher m = ONE.matcher(path);
+    if (!m.matches()) {
+      throw TandemError.notFound("no route for " + path);
+    }
+    String id = m.group(1);
+    String verb = m.group(2);
+    if (verb == null) {
+      if (method != HttpMethod.GET) {
+        throw TandemError.of(405, "method_not_allowed", "read an approval with GET; decide with POST .../approve, /reject or /cancel");
+      }
+      return approvals.await(id, waitMillis(request.getParam("wait"))).map(approval -> {
+        Access.require(principal, Action.READ, approval.streamPath());
+        json(request, 200, ApprovalService.view(approval, approvals.now()));
+        return null;
+      });
+    }
+    if (method != HttpMethod.POST) {
+      throw TandemError.of(405, "method_not_allowed", verb + " is a POST");
+    }
+    return Bodies.read(request, 1024 * 1024).compose(body -> {
+      JsonNode json = body(body);
+      Command command = switch (verb) {
+        case "approve" -> new Command.Approve(principal, json.has("event") ? json.get("event") : null);
+        case "reject" -> new Command.Reject(principal, json.path("reason").asText(""));
+        default -> new Command.Cancel(principal, json.path("reason").asText(""));
+      };
+      return approvals.decide(id, principal, command);
+    }).map(decided -> {
+      ObjectNode body = ApprovalCodec.JSON.createObjectNode().put("changed", decided.changed());
+      body.set("approval", ApprovalService.view(decided.approval(), approvals.now()));
+      json(request, 200, body);
+      return null;
+    });
+  }
+
+  private Future<Void> putPolicy(HttpServerRequest request, String stream) {
+    return Bodies.read(request, 256 * 1024).compose(body -> {
+      JsonNode document = body(body);
+      return streams.find(stream).compose(s -> approvals.policies().put(s.id(), document)).map(policy -> {
+        json(request, 200, ApprovalCodec.JSON.createObjectNode().put("stream", stream).set("policy", policy.toJson()));
+        return null;
+      });
+    });
+  }
+
+  private static JsonNode body(Buffer body) {
+    if (body.length() == 0) {
+      return ApprovalCodec.JSON.createObjectNode();
+    }
+    try {
+      JsonNode json = ApprovalCodec.JSON.readTree(body.getBytes());
+      if (json == null || !json.isObject()) {
+        throw TandemError.badRequest("invalid_json", "the body must be a JSON object");
+      }
+      return json;
+    } catch (java.io.IOException e) {
+      throw TandemError.badRequest("invalid_json", "the body is not valid JSON");
+    }
+  }
+
+  static long waitMillis(String wait) {
+    if (wait == null) {
+      return 0;
+    }
+    Matcher m = WAIT.matcher(wait);
+    if (!m.matches()) {
+      throw TandemError.badRequest("invalid_parameter", "wait is a duration like 30s, 2m or 500ms");
+    }
+    long n = Long.parseLong(m.group(1));
+    long ms = m.group(2) == null || m.group(2).equals("s") ? n * 1000 : m.group(2).equals("m") ? n * 60_000 : n;
+    if (ms > MAX_WAIT_MS) {
+      throw TandemError.badRequest("invalid_parameter", "wait is at most 5m");
+    }
+    return ms;
+  }
+
+  private static int limit(String raw) {
+    if (raw == null) {
+      return 50;
+    }
+    try {
+      int value = Integer.parseInt(raw);
+      if (value >= 1 && value <= 500) {
+        return value;
+      }
+    } catch (NumberFormatException ignored) {
+      // answered below
+    }
+    throw TandemError.badRequest("invalid_parameter", "limit is a whole number from 1 to 500");
+  }
+
+  private static void json(HttpServerRequest request, int status, JsonNode body) {
+    request.response().setStatusCode(status).putHeader("Content-Type", "application/json")
+        .putHeader("Cache-Control", "no-store").end(body.toString());
+  }
+
+  /** The 202 answer to a gated append. */
+  public static void accepted(HttpServerRequest request, Approval approval, java.time.Instant now) {
+    ObjectNode body = ApprovalCodec.JSON.createObjectNode();
+    body.set("approval", ApprovalCodec.view(approval, now));
+    request.response().setStatusCode(202).putHeader("Content-Type", "application/json")
+        .putHeader("Location", APPROVALS + "/" + approval.id()).end(body.toString());
+  }
+
+  public static ObjectNode view(Approval approval, java.time.Instant now) {
+    return ApprovalCodec.view(approval, now);
+  }
+}

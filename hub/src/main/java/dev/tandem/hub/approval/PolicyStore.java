@@ -1,0 +1,91 @@
+package dev.tandem.hub.approval;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.tandem.governance.policy.Policy;
+import dev.tandem.governance.policy.PolicyException;
+import dev.tandem.hub.http.TandemError;
+import dev.tandem.hub.store.Sql;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.Tuple;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Policies attached to streams, with a bounded in-memory cache by path: the append path asks
+ * for the policy of every JSON append, and nearly all streams have none. Any policy change
+ * or stream deletion clears the cache, so a stale policy never outlives its change.
+ */
+public final class PolicyStore {
+
+  /** A stream's id and effective policy ({@link Policy#EMPTY} when it has none). */
+  public record Effective(long streamId, Policy policy) {}
+
+  private static final int CACHE_SIZE = 10_000;
+
+  private final Pool pool;
+  private final Map<String, Effective> cache = new LinkedHashMap<>(256, 0.75f, true) {
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<String, Effective> eldest) {
+      return size() > CACHE_SIZE;
+    }
+  };
+
+  public PolicyStore(Pool pool) {
+    this.pool = pool;
+  }
+
+  /** The effective policy of the stream at {@code path}, or null when there is no such stream. */
+  public Future<Effective> effective(String path) {
+    synchronized (cache) {
+      Effective cached = cache.get(path);
+      if (cached != null) {
+        return Future.succeededFuture(cached);
+      }
+    }
+    return pool.preparedQuery(Sql.load("approval/find-policy.sql")).execute(Tuple.of(path)).map(rows -> {
+      if (rows.size() == 0) {
+        return null;
+      }
+      Row row = rows.iterator().next();
+      Object document = row.getValue(1);
+      Policy policy = document == null ? Policy.EMPTY : parse(document);
+      Effective effective = new Effective(row.getLong(0), policy);
+      synchronized (cache) {
+        cache.put(path, effective);
+      }
+      return effective;
+    });
+  }
+
+  public Future<Policy> put(long streamId, JsonNode document) {
+    Policy policy;
+    try {
+      policy = Policy.parse(document);
+    } catch (PolicyException e) {
+      return Future.failedFuture(TandemError.badRequest("invalid_policy", e.getMessage()));
+    }
+    return pool.preparedQuery(Sql.load("approval/put-policy.sql"))
+        .execute(Tuple.of(streamId, new JsonObject(policy.toJson().toString())))
+        .map(v -> {
+          invalidate();
+          return policy;
+        });
+  }
+
+  public void invalidate() {
+    synchronized (cache) {
+      cache.clear();
+    }
+  }
+
+  private static Policy parse(Object document) {
+    try {
+      return Policy.parse(ApprovalCodec.JSON.readTree(document.toString()));
+    } catch (Exception e) {
+      throw new IllegalStateException("stored policy is unreadable", e);
+    }
+  }
+}

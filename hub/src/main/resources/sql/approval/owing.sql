@@ -1,0 +1,1 @@
+SELECT id FROM approvals WHERE unannounced <> '[]' LIMIT $1
