@@ -5,6 +5,8 @@ import dev.tandem.hub.approval.ApprovalRoutes;
 import dev.tandem.hub.approval.ApprovalService;
 import dev.tandem.hub.approval.PolicyStore;
 import dev.tandem.hub.auth.Authenticator;
+import dev.tandem.hub.spawn.SpawnService;
+import dev.tandem.hub.spawn.TreeRoutes;
 import dev.tandem.hub.auth.DevTokens;
 import dev.tandem.hub.config.HubConfig;
 import dev.tandem.hub.cursor.CursorStore;
@@ -46,6 +48,7 @@ public final class Hub {
   private Database database;
   private StreamStore store;
   private ApprovalService approvals;
+  private SpawnService spawns;
   private WsHub wsHub;
   private Authenticator authenticator;
   private DevTokens devTokens;
@@ -96,14 +99,17 @@ public final class Hub {
           new CollapseCursor(Clock.systemUTC()), approvals);
       ParticipantRoutes participants = new ParticipantRoutes(store, cursors, presence);
       ApprovalRoutes approvalRoutes = new ApprovalRoutes(approvals, store);
+      spawns = new SpawnService(db.pool(), store, policies, committer, approvals, authenticator);
+      TreeRoutes treeRoutes = new TreeRoutes(spawns);
       sweeper = vertx.setPeriodic(SWEEP_INTERVAL_MS, id -> sweep());
       // Expire what came due while the hub was down, and append what it still owed, before serving.
-      return approvals.sweep().compose(v -> listen(request -> route(request, streams, participants, approvalRoutes)));
+      return approvals.sweep().compose(v -> spawns.resume())
+          .compose(v -> listen(request -> route(request, streams, participants, approvalRoutes, treeRoutes)));
     });
   }
 
   private void route(HttpServerRequest request, StreamRoutes streams, ParticipantRoutes participants,
-                     ApprovalRoutes approvalRoutes) {
+                     ApprovalRoutes approvalRoutes, TreeRoutes treeRoutes) {
     String path = request.path();
     Responses.securityHeaders(request.response());
     Responses.cors(request, request.response());
@@ -118,6 +124,8 @@ public final class Hub {
       authenticated(request, principal -> wsHub.handle(request, principal), !hasToken);
     } else if (path.startsWith(StreamRoutes.PREFIX)) {
       authenticated(request, principal -> streams.handle(request, principal), false);
+    } else if (TreeRoutes.matches(path)) {
+      authenticated(request, principal -> treeRoutes.handle(request, principal), false);
     } else if (ApprovalRoutes.matches(path)) {
       authenticated(request, principal -> approvalRoutes.handle(request, principal), false);
     } else if (ParticipantRoutes.matches(path)) {
@@ -186,6 +194,7 @@ public final class Hub {
   private void sweep() {
     store.sweepExpired(100).onFailure(e -> LOG.debug("expiry sweep skipped: {}", e.toString()));
     approvals.sweep().onFailure(e -> LOG.debug("approval sweep skipped: {}", e.toString()));
+    spawns.resume().onFailure(e -> LOG.debug("cancel cascade will resume: {}", e.toString()));
   }
 
   public int port() {

@@ -132,7 +132,7 @@ public final class ApprovalRoutes {
   private Future<Void> putPolicy(HttpServerRequest request, String stream) {
     return Bodies.read(request, 256 * 1024).compose(body -> {
       JsonNode document = body(body);
-      return streams.find(stream).compose(s -> approvals.policies().put(s.id(), document)).map(policy -> {
+      return streams.find(stream).compose(s -> approvals.policies().put(s.id(), s.parentPath(), document)).map(policy -> {
         json(request, 200, ApprovalCodec.JSON.createObjectNode().put("stream", stream).set("policy", policy.toJson()));
         return null;
       });

@@ -75,6 +75,11 @@ public final class ApprovalService {
     this.clock = clock;
   }
 
+  /** The principal the hub acts as for expiry and cascades. */
+  public static Principal system() {
+    return SYSTEM;
+  }
+
   public PolicyStore policies() {
     return policies;
   }

@@ -49,10 +49,16 @@ public final class PolicyStore {
       if (rows.size() == 0) {
         return null;
       }
-      Row row = rows.iterator().next();
-      Object document = row.getValue(1);
-      Policy policy = document == null ? Policy.EMPTY : parse(document);
-      Effective effective = new Effective(row.getLong(0), policy);
+      Policy policy = Policy.EMPTY;
+      long streamId = 0;
+      for (Row row : rows) { // root first, the stream itself last
+        streamId = row.getLong(0);
+        Object document = row.getValue(1);
+        if (document != null) {
+          policy = inherit(policy, parse(document));
+        }
+      }
+      Effective effective = new Effective(streamId, policy);
       synchronized (cache) {
         cache.put(path, effective);
       }
@@ -73,6 +79,39 @@ public final class PolicyStore {
           invalidate();
           return policy;
         });
+  }
+
+  /**
+   * Applies a descendant's own policy under its ancestors'. A child policy is checked when it
+   * is set; if an ancestor has since become stricter, the ancestors' rules win outright.
+   */
+  static Policy inherit(Policy ancestors, Policy own) {
+    try {
+      return ancestors.inherit(own);
+    } catch (PolicyException widening) {
+      return ancestors;
+    }
+  }
+
+  /** Sets a stream's own policy, refusing one that would widen what it inherits. */
+  public Future<Policy> put(long streamId, String parentPath, JsonNode document) {
+    Policy policy;
+    try {
+      policy = Policy.parse(document);
+    } catch (PolicyException e) {
+      return Future.failedFuture(TandemError.badRequest("invalid_policy", e.getMessage()));
+    }
+    Future<Effective> inherited = parentPath == null ? Future.succeededFuture(null) : effective(parentPath);
+    return inherited.compose(parent -> {
+      if (parent != null) {
+        try {
+          parent.policy().inherit(policy);
+        } catch (PolicyException e) {
+          throw TandemError.badRequest("policy_widens_inherited", e.getMessage());
+        }
+      }
+      return put(streamId, document);
+    });
   }
 
   public void invalidate() {

@@ -19,7 +19,16 @@ public record StreamRecord(
     Long forkOffset,
     Long forkSubOffset,
     Long forkSeq,
-    int forkRefs) {
+    int forkRefs,
+    Long parentId,
+    String parentPath,
+    Long rootId,
+    int depth,
+    String spawnState) {
+
+  public static StreamRecord of(Row row) {
+    return from(row);
+  }
 
   static StreamRecord from(Row row) {
     return new StreamRecord(
@@ -37,11 +46,21 @@ public record StreamRecord(
         row.getLong("fork_offset"),
         row.getLong("fork_sub_offset"),
         row.getLong("fork_seq"),
-        row.getInteger("fork_refs"));
+        row.getInteger("fork_refs"),
+        row.getLong("parent_id"),
+        row.getString("parent_path"),
+        row.getLong("root_id"),
+        row.getInteger("depth"),
+        row.getString("spawn_state"));
   }
 
   public boolean isJson() {
     return ContentTypes.isJson(contentType);
+  }
+
+  /** The root of this stream's spawn tree (itself when it is a root). */
+  public long treeRoot() {
+    return rootId != null ? rootId : id;
   }
 
   public boolean isFork() {

@@ -1,0 +1,200 @@
+package dev.tandem.hub.spawn;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tandem.governance.access.Action;
+import dev.tandem.governance.access.Principal;
+import dev.tandem.hub.auth.Access;
+import dev.tandem.hub.http.Bodies;
+import dev.tandem.hub.http.Responses;
+import dev.tandem.hub.http.TandemError;
+import dev.tandem.hub.stream.Offsets;
+import dev.tandem.hub.stream.StreamPaths;
+import io.vertx.core.Future;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.sqlclient.Row;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Spawn trees over HTTP: {@code POST /v1/spawn/{parent}} spawns a child,
+ * {@code GET /v1/tree/{stream}} shows the subtree (children, forks, states, pending
+ * approvals), {@code POST /v1/tree/{stream}/cancel} cancels the subtree.
+ */
+public final class TreeRoutes {
+
+  public static final String SPAWN = "/v1/spawn/";
+  public static final String TREE = "/v1/tree/";
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final long MAX_TOKEN_TTL = 30L * 24 * 3600;
+
+  private final SpawnService spawns;
+
+  public TreeRoutes(SpawnService spawns) {
+    this.spawns = spawns;
+  }
+
+  public static boolean matches(String path) {
+    return path.startsWith(SPAWN) || path.startsWith(TREE);
+  }
+
+  public void handle(HttpServerRequest request, Principal principal) {
+    Future<?> handled;
+    try {
+      handled = dispatch(request, principal);
+    } catch (TandemError e) {
+      handled = Future.failedFuture(e);
+    }
+    handled.onFailure(failure -> Responses.error(request, failure));
+  }
+
+  private Future<?> dispatch(HttpServerRequest request, Principal principal) {
+    String path = request.path();
+    if (path.startsWith(SPAWN)) {
+      if (request.method() != HttpMethod.POST) {
+        throw TandemError.of(405, "method_not_allowed", "spawn with POST");
+      }
+      String parent = StreamPaths.validate(path.substring(SPAWN.length()));
+      Access.require(principal, Action.APPEND, parent);
+      return Bodies.read(request, 64 * 1024).compose(body -> spawns.spawn(principal, parent, spawnRequest(body.getBytes())))
+          .map(spawned -> {
+            ObjectNode answer = JSON.createObjectNode().put("stream", spawned.child().path())
+                .put("parent", parent).put("created", spawned.created())
+                .put("tail", Offsets.format(spawned.child().tailSeq()));
+            if (spawned.token() != null) {
+              answer.put("token", spawned.token());
+            }
+            json(request, spawned.created() ? 201 : 200, answer);
+            return null;
+          });
+    }
+    String rest = path.substring(TREE.length());
+    if (rest.endsWith("/cancel") && request.method() == HttpMethod.POST) {
+      String stream = StreamPaths.validate(rest.substring(0, rest.length() - "/cancel".length()));
+      Access.require(principal, Action.APPEND, stream);
+      return spawns.cancel(principal, stream).map(canceled -> {
+        ObjectNode answer = JSON.createObjectNode().put("stream", stream);
+        ArrayNode list = answer.putArray("canceled");
+        canceled.forEach(list::add);
+        json(request, 200, answer);
+        return null;
+      });
+    }
+    if (request.method() != HttpMethod.GET) {
+      throw TandemError.of(405, "method_not_allowed", "read a tree with GET, cancel it with POST .../cancel");
+    }
+    String stream = StreamPaths.validate(rest);
+    Access.require(principal, Action.READ, stream);
+    return spawns.streams().find(stream).compose(root -> spawns.subtree(root.id()).compose(rows -> {
+      List<Row> nodes = new ArrayList<>();
+      rows.forEach(nodes::add);
+      List<Long> ids = nodes.stream().map(r -> r.getLong("id")).toList();
+      return spawns.forksOf(ids).map(forks -> {
+        json(request, 200, tree(root.id(), nodes, forks));
+        return null;
+      });
+    }));
+  }
+
+  /** Nests the flat subtree rows under their parents, with each node's forks. */
+  private static JsonNode tree(long rootId, List<Row> nodes, Iterable<Row> forks) {
+    Map<Long, ObjectNode> byId = new HashMap<>();
+    for (Row row : nodes) {
+      ObjectNode node = JSON.createObjectNode().put("stream", row.getString("path"))
+          .put("state", state(row.getString("spawn_state"), row.getBoolean("closed")))
+          .put("closed", row.getBoolean("closed"))
+          .put("tail", Offsets.format(row.getLong("tail_seq")))
+          .put("pendingApprovals", row.getLong("pending_approvals"));
+      Object info = row.getValue("spawn_info");
+      if (info != null) {
+        try {
+          JsonNode parsed = JSON.readTree(info.toString());
+          node.set("spawner", parsed.get("spawner"));
+          if (parsed.has("purpose")) {
+            node.set("purpose", parsed.get("purpose"));
+          }
+          if (parsed.has("metadata")) {
+            node.set("metadata", parsed.get("metadata"));
+          }
+        } catch (IOException e) {
+          throw new IllegalStateException(e);
+        }
+      }
+      node.putArray("children");
+      node.putArray("forks");
+      byId.put(row.getLong("id"), node);
+    }
+    for (Row row : forks) {
+      ObjectNode owner = byId.get(row.getLong("fork_source"));
+      if (owner != null) {
+        ((ArrayNode) owner.get("forks")).addObject().put("stream", row.getString("path"))
+            .put("offset", Offsets.format(row.getLong("fork_offset"))).put("closed", row.getBoolean("closed"))
+            .put("tail", Offsets.format(row.getLong("tail_seq")));
+      }
+    }
+    for (int i = nodes.size() - 1; i >= 0; i--) { // shallow first, so children keep their order
+      Row row = nodes.get(i);
+      Long parent = row.getLong("parent_id");
+      if (row.getLong("id") != rootId && parent != null && byId.containsKey(parent)) {
+        ((ArrayNode) byId.get(parent).get("children")).add(byId.get(row.getLong("id")));
+      }
+    }
+    return byId.get(rootId);
+  }
+
+  private static String state(String spawnState, boolean closed) {
+    if (spawnState != null && !spawnState.equals("live")) {
+      return spawnState;
+    }
+    return closed ? "closed" : "live";
+  }
+
+  private static SpawnService.SpawnRequest spawnRequest(byte[] body) {
+    JsonNode json;
+    try {
+      json = body.length == 0 ? JSON.createObjectNode() : JSON.readTree(body);
+    } catch (IOException e) {
+      throw TandemError.badRequest("invalid_json", "the body is not valid JSON");
+    }
+    if (json == null || !json.isObject()) {
+      throw TandemError.badRequest("invalid_json", "the body must be a JSON object");
+    }
+    String name = json.has("name") ? json.get("name").asText() : null;
+    JsonNode token = json.path("token");
+    Set<Action> actions = EnumSet.of(Action.READ, Action.APPEND);
+    long ttl = 3600;
+    boolean mint = token.isObject() || token.asBoolean(false);
+    if (token.isObject()) {
+      if (token.has("actions")) {
+        actions = EnumSet.noneOf(Action.class);
+        for (JsonNode action : token.get("actions")) {
+          try {
+            actions.add(Action.valueOf(action.asText().toUpperCase(Locale.ROOT)));
+          } catch (IllegalArgumentException e) {
+            throw TandemError.badRequest("invalid_token_request", "unknown action '" + action.asText() + "'");
+          }
+        }
+      }
+      ttl = token.path("ttlSeconds").asLong(3600);
+      if (ttl < 60 || ttl > MAX_TOKEN_TTL) {
+        throw TandemError.badRequest("invalid_token_request", "ttlSeconds is from 60 to " + MAX_TOKEN_TTL);
+      }
+    }
+    return new SpawnService.SpawnRequest(name, json.has("purpose") ? json.get("purpose").asText() : null,
+        json.get("metadata"), mint, actions, ttl);
+  }
+
+  private static void json(HttpServerRequest request, int status, JsonNode body) {
+    request.response().setStatusCode(status).putHeader("Content-Type", "application/json")
+        .putHeader("Cache-Control", "no-store").end(body.toString());
+  }
+}

@@ -1,0 +1,1 @@
+UPDATE streams SET spawn_state = 'canceled' WHERE id = $1

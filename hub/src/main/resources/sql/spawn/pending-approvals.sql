@@ -1,0 +1,1 @@
+SELECT id FROM approvals WHERE stream_id = $1 AND state = 'pending'

@@ -1,0 +1,217 @@
+package dev.tandem.hub.spawn;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tandem.governance.access.Action;
+import dev.tandem.governance.access.Role;
+import dev.tandem.governance.access.Scope;
+import dev.tandem.hub.TestHub;
+import dev.tandem.hub.stream.Offsets;
+import io.vertx.core.Vertx;
+import io.vertx.junit5.VertxExtension;
+import io.vertx.sqlclient.Tuple;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpRequest.BodyPublishers;
+import java.net.http.HttpResponse;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** Spawn trees and forks end to end, with tokens minted by the hub for each child. */
+@ExtendWith(VertxExtension.class)
+class SpawnTreeTest {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static TestHub hub;
+
+  @BeforeAll
+  static void start(Vertx vertx) throws Exception {
+    hub = TestHub.start(vertx);
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    hub.close();
+  }
+
+  private static HttpResponse<String> call(String token, String method, String path, String body) throws Exception {
+    return hub.sendRaw(HttpRequest.newBuilder(URI.create(hub.baseUrl() + path))
+        .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
+        .method(method, body == null ? BodyPublishers.noBody() : BodyPublishers.ofString(body)));
+  }
+
+  private static JsonNode spawn(String token, String parent, String name) throws Exception {
+    HttpResponse<String> response = call(token, "POST", "/v1/spawn/" + parent, "{\"name\":\"" + name
+        + "\",\"purpose\":\"research\",\"metadata\":{\"model\":\"m-1\"},\"token\":{\"ttlSeconds\":600}}");
+    assertEquals(201, response.statusCode(), response.body());
+    return JSON.readTree(response.body());
+  }
+
+  private static JsonNode events(String path) throws Exception {
+    return JSON.readTree(hub.get(path + "?offset=-1").body());
+  }
+
+  private static String planner(String root) {
+    return hub.token("planner", Set.of(Role.AGENT), new Scope(root, EnumSet.of(Action.READ, Action.APPEND)));
+  }
+
+  @Test
+  void agentsSpawnAThreeLevelTreeWithScopedTokensAndInheritedGates() throws Exception {
+    String root = "sessions/tree";
+    assertEquals(201, hub.put(root, "application/json").statusCode());
+    String gate = "{\"gates\":[{\"name\":\"no-emails\",\"match\":{\"type\":\"tool.call\",\"where\":[{\"field\":\"tool\",\"eq\":\"email.send\"}]}}]}";
+    assertEquals(200, hub.send(HttpRequest.newBuilder(URI.create(hub.baseUrl() + "/v1/policies/" + root))
+        .PUT(BodyPublishers.ofString(gate))).statusCode());
+
+    JsonNode child = spawn(planner(root), root, "researcher");
+    String childPath = child.get("stream").asText();
+    assertEquals(root + "/agents/researcher", childPath);
+    JsonNode grandchild = spawn(child.get("token").asText(), childPath, "fetcher");
+    String grandchildPath = grandchild.get("stream").asText();
+    JsonNode sibling = spawn(planner(root), root, "writer");
+    String grandchildToken = grandchild.get("token").asText();
+
+    assertEquals("stream.created", events(grandchildPath).get(0).get("type").asText());
+    assertEquals(childPath, events(grandchildPath).get(0).get("parent").asText());
+    assertEquals("stream.spawned", events(childPath).get(1).get("type").asText(), "after the child's own stream.created");
+    assertEquals(grandchildPath, events(childPath).get(1).get("child").asText());
+
+    String childToken = child.get("token").asText();
+    assertEquals(403, call(childToken, "POST", "/v1/stream/" + root, "{\"type\":\"x\"}").statusCode(), "not its parent");
+    assertEquals(403, call(childToken, "POST", "/v1/stream/" + sibling.get("stream").asText(), "{\"type\":\"x\"}").statusCode(),
+        "not its sibling");
+    assertEquals(204, call(childToken, "POST", "/v1/stream/" + childPath, "{\"type\":\"x\"}").statusCode());
+    assertEquals(204, call(childToken, "POST", "/v1/stream/" + grandchildPath, "{\"type\":\"x\"}").statusCode(), "its subtree");
+
+    HttpResponse<String> held = call(grandchildToken, "POST", "/v1/stream/" + grandchildPath,
+        "{\"type\":\"tool.call\",\"tool\":\"email.send\"}");
+    assertEquals(202, held.statusCode(), "the root's gate holds the grandchild's action: " + held.body());
+
+    HttpResponse<String> again = call(planner(root), "POST", "/v1/spawn/" + root, "{\"name\":\"researcher\"}");
+    assertEquals(200, again.statusCode(), "spawning is idempotent by name");
+    assertFalse(JSON.readTree(again.body()).get("created").asBoolean());
+    long spawnedEvents = 0;
+    for (JsonNode event : events(root)) {
+      spawnedEvents += event.get("type").asText().equals("stream.spawned") ? 1 : 0;
+    }
+    assertEquals(2, spawnedEvents, "researcher and writer, once each");
+
+    JsonNode tree = JSON.readTree(hub.send(HttpRequest.newBuilder(URI.create(hub.baseUrl() + "/v1/tree/" + root)).GET()).body());
+    assertEquals(2, tree.get("children").size());
+    JsonNode researcher = tree.get("children").get(0).get("stream").asText().equals(childPath)
+        ? tree.get("children").get(0) : tree.get("children").get(1);
+    assertEquals(grandchildPath, researcher.get("children").get(0).get("stream").asText());
+    assertEquals(1, researcher.get("children").get(0).get("pendingApprovals").asInt());
+    assertEquals("research", researcher.get("purpose").asText());
+  }
+
+  @Test
+  void depthAndFanOutLimitsRefuseNamingTheLimit() throws Exception {
+    String root = "sessions/limits";
+    hub.put(root, "application/json");
+    hub.send(HttpRequest.newBuilder(URI.create(hub.baseUrl() + "/v1/policies/" + root))
+        .PUT(BodyPublishers.ofString("{\"spawn\":{\"maxDepth\":2,\"maxChildren\":2,\"maxDescendants\":10}}")));
+    String admin = hub.adminToken();
+    spawn(admin, root, "a");
+    spawn(admin, root, "b");
+    HttpResponse<String> third = call(admin, "POST", "/v1/spawn/" + root, "{\"name\":\"c\"}");
+    assertEquals(409, third.statusCode());
+    assertEquals("spawn_limit_exceeded", JSON.readTree(third.body()).get("error").asText());
+    assertTrue(JSON.readTree(third.body()).get("message").asText().contains("maxChildren"));
+    spawn(admin, root + "/agents/a", "deep");
+    HttpResponse<String> tooDeep = call(admin, "POST", "/v1/spawn/" + root + "/agents/a/agents/deep", "{\"name\":\"deeper\"}");
+    assertEquals(409, tooDeep.statusCode());
+    assertTrue(JSON.readTree(tooDeep.body()).get("message").asText().contains("maxDepth"));
+  }
+
+  @Test
+  void cancelingTheRootCancelsEveryDescendantLeafFirstWithTheirApprovals() throws Exception {
+    String root = "sessions/cancel";
+    hub.put(root, "application/json");
+    hub.send(HttpRequest.newBuilder(URI.create(hub.baseUrl() + "/v1/policies/" + root)).PUT(BodyPublishers.ofString(
+        "{\"gates\":[{\"name\":\"pay\",\"match\":{\"type\":\"payment\"}}]}")));
+    String admin = hub.adminToken();
+    String a = spawn(admin, root, "a").get("stream").asText();
+    String a1 = spawn(admin, a, "a1").get("stream").asText();
+    String b = spawn(admin, root, "b").get("stream").asText();
+    HttpResponse<String> held = call(admin, "POST", "/v1/stream/" + a1, "{\"type\":\"payment\"}");
+    String approval = JSON.readTree(held.body()).get("approval").get("id").asText();
+
+    HttpResponse<String> canceled = call(admin, "POST", "/v1/tree/" + root + "/cancel", null);
+    assertEquals(200, canceled.statusCode(), canceled.body());
+    assertEquals(4, JSON.readTree(canceled.body()).get("canceled").size());
+
+    Instant a1At = canceledAt(a1);
+    assertFalse(a1At.isAfter(canceledAt(a)), "leaf before its parent");
+    assertFalse(canceledAt(a).isAfter(canceledAt(root)));
+    assertFalse(canceledAt(b).isAfter(canceledAt(root)));
+    JsonNode a1Events = events(a1);
+    assertEquals("approval.canceled", a1Events.get(a1Events.size() - 2).get("type").asText(), "its approval first");
+    JsonNode approvalNow = JSON.readTree(hub.send(HttpRequest.newBuilder(URI.create(hub.baseUrl() + "/v1/approvals/" + approval)).GET()).body());
+    assertEquals("canceled", approvalNow.get("state").asText());
+    assertEquals(409, hub.post(b, "application/json", "{\"type\":\"late\"}").statusCode(), "canceled streams are closed");
+    JsonNode tree = JSON.readTree(hub.send(HttpRequest.newBuilder(URI.create(hub.baseUrl() + "/v1/tree/" + root)).GET()).body());
+    assertEquals("canceled", tree.get("state").asText());
+  }
+
+  private static Instant canceledAt(String path) throws Exception {
+    JsonNode all = events(path);
+    JsonNode last = all.get(all.size() - 1);
+    assertEquals("stream.canceled", last.get("type").asText(), path);
+    return Instant.parse(last.get("at").asText());
+  }
+
+  @Test
+  void aCascadeInterruptedByARestartCompletes() throws Exception {
+    String root = "sessions/interrupted";
+    hub.put(root, "application/json");
+    String child = spawn(hub.adminToken(), root, "worker").get("stream").asText();
+    // The state a crash leaves behind: marked for cancellation, nothing appended yet.
+    hub.hub().database().pool().preparedQuery("UPDATE streams SET spawn_state = 'canceling' WHERE path = ANY($1)")
+        .execute(Tuple.of((Object) new String[] {root, child})).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    hub.restart();
+    assertEquals("stream.canceled", lastType(child));
+    assertEquals("stream.canceled", lastType(root));
+    JsonNode tree = JSON.readTree(hub.send(HttpRequest.newBuilder(URI.create(hub.baseUrl() + "/v1/tree/" + root)).GET()).body());
+    assertEquals("canceled", tree.get("children").get(0).get("state").asText());
+  }
+
+  private static String lastType(String path) throws Exception {
+    JsonNode all = events(path);
+    return all.get(all.size() - 1).get("type").asText();
+  }
+
+  @Test
+  void aForkAtOffsetNReadsTheSourcesFirstNEventsThenItsOwn() throws Exception {
+    String source = "sessions/fork-source";
+    hub.put(source, "application/json");
+    for (int i = 0; i < 10; i++) {
+      hub.post(source, "application/json", "{\"step\":" + i + "}");
+    }
+    String fork = source + "/forks/what-if";
+    HttpResponse<String> created = hub.send(HttpRequest.newBuilder(URI.create(hub.streamUrl(fork)))
+        .header("Content-Type", "application/json").header("Stream-Forked-From", source)
+        .header("Stream-Fork-Offset", Offsets.format(7)).PUT(BodyPublishers.noBody()));
+    assertEquals(201, created.statusCode(), created.body());
+    hub.post(fork, "application/json", "{\"step\":\"7-alternative\"}");
+    hub.post(source, "application/json", "{\"step\":10}");
+    List<String> steps = new ArrayList<>();
+    events(fork).forEach(e -> steps.add(e.get("step").asText()));
+    assertEquals(List.of("0", "1", "2", "3", "4", "5", "6", "7-alternative"), steps);
+    JsonNode tree = JSON.readTree(hub.send(HttpRequest.newBuilder(URI.create(hub.baseUrl() + "/v1/tree/" + source)).GET()).body());
+    assertEquals(fork, tree.get("forks").get(0).get("stream").asText());
+    assertEquals(Offsets.format(7), tree.get("forks").get(0).get("offset").asText());
+  }
+}
