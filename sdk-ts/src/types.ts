@@ -1,0 +1,306 @@
+/**
+ * Every public type of the SDK in one place: options, wire frames (docs/websocket.md),
+ * stream events and the run lifecycle's events and state.
+ */
+
+// ---- values --------------------------------------------------------------------------
+
+/** Any JSON value. Events on application/json streams are JSON values. */
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+
+/**
+ * A stream offset as the hub issues it, e.g. `0000000000000042_0000000000000000`.
+ * Fixed width, so string order is offset order.
+ */
+export type Offset = string;
+
+/** Where a subscription starts. An offset means "the event at this offset is the first delivered". */
+export type From = "beginning" | "now" | "cursor" | Offset;
+
+/** One stored event: its offset and its data (the JSON value, or bytes for non-JSON streams). */
+export interface StreamEvent<T = unknown> {
+  offset: Offset;
+  data: T;
+}
+
+// ---- connection ----------------------------------------------------------------------
+
+export type ConnectionState = "connecting" | "open" | "reconnecting" | "closed";
+
+export type ParticipantKind = "human" | "agent";
+
+/** The subset of the standard WebSocket API the SDK uses (browsers, Node 22, the `ws` package). */
+export interface WebSocketLike {
+  readonly readyState: number;
+  send(data: string): void;
+  close(code?: number, reason?: string): void;
+  onopen: ((event: unknown) => void) | null;
+  onmessage: ((event: { data: unknown }) => void) | null;
+  onclose: ((event: { code: number; reason: string }) => void) | null;
+  onerror: ((event: unknown) => void) | null;
+}
+
+export type WebSocketConstructor = new (url: string) => WebSocketLike;
+
+export interface BackoffOptions {
+  /** Delay before the first retry, before jitter. Default 250 ms. */
+  initialDelayMs?: number;
+  /** Upper bound of any delay. Default 10 000 ms. */
+  maxDelayMs?: number;
+  /** Growth per attempt. Default 2. */
+  factor?: number;
+}
+
+export interface ConnectOptions {
+  /**
+   * The hub: its base URL (`http://127.0.0.1:4437`) or its WebSocket URL
+   * (`ws://127.0.0.1:4437/v1/ws`). Either way the SDK derives the other.
+   */
+  url: string;
+  /** A JWT, when the hub requires authentication. */
+  token?: string;
+  /** Returns a fresh token; called before every (re)connect and after close code 4001. Wins over `token`. */
+  getToken?: () => string | Promise<string>;
+  /** Who this is, when the hub runs without authentication (the token's subject otherwise). */
+  participant?: string;
+  /** Shown in presence. Default `human`. */
+  kind?: ParticipantKind;
+  /** A WebSocket constructor. Default: the global `WebSocket` (browsers, Node 22+). On Node 20 pass `ws`. */
+  WebSocket?: WebSocketConstructor;
+  /** A fetch implementation for the HTTP calls. Default: the global `fetch`. */
+  fetch?: typeof fetch;
+  /** Reconnect backoff. */
+  backoff?: BackoffOptions;
+  /** How often to send an app-level ping. Default: the hub's `heartbeatMs` from `welcome` (15 s). */
+  pingIntervalMs?: number;
+  /** A request with no reply after this long fails with code `timeout`. Default 30 000 ms. */
+  requestTimeoutMs?: number;
+}
+
+/** Details passed with every state change. */
+export interface StateChange {
+  state: ConnectionState;
+  /** The WebSocket close code that caused the change, if any. */
+  code?: number;
+  reason?: string;
+  /** Why the client gave up (state `closed`), or why the last attempt failed. */
+  error?: Error;
+}
+
+export interface HubLimits {
+  maxFrameBytes: number;
+  maxSubscriptions: number;
+  maxMessagesPerSecond: number;
+  sendQueueBytes: number;
+}
+
+/** The hub's answer to `hello`. */
+export interface Welcome {
+  v: number;
+  participant: string;
+  connection: string;
+  heartbeatMs: number;
+  limits: HubLimits;
+}
+
+// ---- streams -------------------------------------------------------------------------
+
+export interface StreamOptions {
+  /** The idempotent producer's id. Default: a random id, stable for the life of the handle. */
+  producerId?: string;
+  /**
+   * The producer's epoch. Default 0. If you reuse a `producerId` across processes, give each
+   * process a higher epoch (for example `Date.now()`), or its first appends look like retries.
+   */
+  epoch?: number;
+}
+
+export interface CreateOptions {
+  /** Default `application/json`. */
+  contentType?: string;
+  /** Time to live in seconds (`Stream-TTL`). */
+  ttlSeconds?: number;
+  /** Absolute expiry (`Stream-Expires-At`), RFC 3339. */
+  expiresAt?: string;
+}
+
+export interface CreateResult {
+  /** False when the stream already existed with the same configuration. */
+  created: boolean;
+  /** The stream's tail offset. */
+  next: Offset;
+}
+
+export interface StreamInfo {
+  contentType: string;
+  next: Offset;
+  closed: boolean;
+}
+
+export interface ReadOptions {
+  /** Default `beginning`. `cursor` reads after this participant's acknowledged offset. */
+  from?: From;
+  /** Return at most this many events. Default: everything up to the tail. */
+  limit?: number;
+}
+
+export interface ReadResult<T = unknown> {
+  events: StreamEvent<T>[];
+  /** Where to continue reading. */
+  next: Offset;
+  /** True when `events` reach the tail. */
+  upToDate: boolean;
+  /** True when the stream is closed and `events` reach its end. */
+  closed: boolean;
+}
+
+export interface AppendOptions {
+  /** Close the stream after this append. */
+  close?: boolean;
+}
+
+export interface AppendResult {
+  /** Offset of the first stored event. */
+  first: Offset;
+  /** Offset after the last stored event. */
+  next: Offset;
+  /**
+   * True when the hub had already stored this batch (an earlier attempt landed but its
+   * reply was lost). The events are stored once; `first`/`next` then describe the tail.
+   */
+  duplicate: boolean;
+  closed: boolean;
+}
+
+export interface SubscribeOptions {
+  /** Default `beginning`. */
+  from?: From;
+  /**
+   * Events waiting for a slow handler before the subscription pauses (unsubscribes, then
+   * resumes from `next` when the handler has caught up). Default 10 000.
+   */
+  maxBuffered?: number;
+  /** The stream was closed and every event was delivered. */
+  onClosed?: (next: Offset) => void;
+  /** The stream was deleted. */
+  onDeleted?: () => void;
+  /** The subscription failed for good, or the handler threw. */
+  onError?: (error: Error) => void;
+}
+
+/** The hub's answer to `subscribe`. */
+export interface SubscribedInfo {
+  stream: string;
+  /** The offset delivery starts at (resolved from `beginning`, `now`, `cursor`). */
+  from: Offset;
+  /** The stream's tail when the subscription started. */
+  tail: Offset;
+  contentType: string;
+}
+
+export type SubscriptionEnd =
+  | { reason: "closed"; next: Offset }
+  | { reason: "deleted" }
+  | { reason: "unsubscribed" }
+  | { reason: "client_closed" };
+
+export type EventHandler<T = unknown> = (event: StreamEvent<T>) => void | Promise<void>;
+
+// ---- presence ------------------------------------------------------------------------
+
+export interface PresenceMember {
+  participant: string;
+  kind: ParticipantKind | string;
+  state: Record<string, unknown>;
+}
+
+export type PresenceObserver = (present: PresenceMember[]) => void;
+
+// ---- runs ----------------------------------------------------------------------------
+
+/** A plan step as given to `startRun`: a name, or a name with a description. */
+export type PlanStepInput = string | { name: string; description?: string };
+
+export interface PlanStep {
+  name: string;
+  description?: string;
+}
+
+export interface Plan {
+  steps: PlanStep[];
+}
+
+/** The answer a run ends with. `text` must equal the concatenated `text.delta` events. */
+export interface FinalPacket {
+  text: string;
+  data?: unknown;
+}
+
+export interface RunErrorInfo {
+  message: string;
+  code?: string;
+}
+
+export type RunEvent =
+  | { type: "run.started"; runId: string; at: string }
+  | { type: "plan.created"; runId: string; plan: Plan }
+  | { type: "step.started"; runId: string; step: string; key: string; at: string }
+  | { type: "step.completed"; runId: string; step: string; key: string; result?: unknown; at: string }
+  | { type: "step.failed"; runId: string; step: string; key: string; error: RunErrorInfo; at: string }
+  | { type: "text.delta"; runId: string; text: string }
+  | { type: "run.completed"; runId: string; final: FinalPacket; at: string }
+  | { type: "run.failed"; runId: string; error: RunErrorInfo; at: string };
+
+export type RunEventType = RunEvent["type"];
+
+export type RunStatus = "unknown" | "running" | "completed" | "failed";
+
+export type StepStatus = "pending" | "running" | "completed" | "failed";
+
+export interface StepState {
+  name: string;
+  /** `name` for its first run in a run, `name#2` for the second, ... */
+  key: string;
+  status: StepStatus;
+  result?: unknown;
+  error?: RunErrorInfo;
+  /** How many times it was started (more than 1 after a crash mid-step). */
+  attempts: number;
+}
+
+export interface RunProblem {
+  code:
+    | "final_text_mismatch"
+    | "missing_run_started"
+    | "duplicate_run_started"
+    | "event_after_end"
+    | "step_completed_without_start"
+    | "step_completed_twice"
+    | "step_unfinished"
+    | "offset_not_increasing";
+  message: string;
+  /** The offset of the event where it was found, when events carried offsets. */
+  offset?: Offset;
+}
+
+export interface RunState {
+  runId: string | undefined;
+  status: RunStatus;
+  plan: Plan | null;
+  steps: StepState[];
+  /** The concatenated `text.delta` events. */
+  text: string;
+  final: FinalPacket | null;
+  error: RunErrorInfo | null;
+  problems: RunProblem[];
+}
+
+export interface StartRunOptions {
+  /**
+   * The run's id. Give the id of an earlier run to resume it: its history is read first and
+   * completed steps return their recorded results. Default: a new random id.
+   */
+  runId?: string;
+  /** Appended as `plan.created` when the run starts. */
+  plan?: PlanStepInput[];
+}

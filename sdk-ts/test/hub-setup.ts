@@ -1,0 +1,98 @@
+/**
+ * Starts one real hub for the integration tests: the built jar on a free port, with a fresh
+ * data directory (embedded Postgres) and an HS256 secret the tests mint tokens with. Waits
+ * for `GET /healthz`, and stops the hub (SIGTERM, so it stops its Postgres) on teardown.
+ *
+ * TANDEM_HUB_URL + TANDEM_JWT_SECRET use a hub that is already running instead;
+ * TANDEM_HUB_JAR points at another jar.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { createWriteStream, existsSync } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { TestProject } from "vitest/node";
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    hubUrl: string;
+    jwtSecret: string;
+  }
+}
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  if (process.env.TANDEM_HUB_URL) {
+    project.provide("hubUrl", process.env.TANDEM_HUB_URL);
+    project.provide("jwtSecret", process.env.TANDEM_JWT_SECRET ?? "");
+    return async () => {};
+  }
+  const jar = process.env.TANDEM_HUB_JAR ?? resolve(here, "../../hub/target/tandem-hub.jar");
+  if (!existsSync(jar)) {
+    throw new Error(`no hub jar at ${jar}: build it first with  cd .. && ./mvnw -q package -DskipTests`);
+  }
+  const port = await freePort();
+  const dataDir = await mkdtemp(join(tmpdir(), "tandem-sdk-test-"));
+  const secret = randomBytes(32).toString("base64url");
+  const log = createWriteStream(join(dataDir, "hub.log"));
+  const hub = spawn(
+    "java",
+    ["-jar", jar, "--port", String(port), "--data-dir", dataDir, "--long-poll-timeout-ms", "1000",
+      "--jwt-secret", secret, "--dev-mode", "false"],
+    { stdio: ["ignore", "pipe", "pipe"] },
+  );
+  hub.stdout!.pipe(log);
+  hub.stderr!.pipe(log);
+  const url = `http://127.0.0.1:${port}`;
+  try {
+    await waitHealthy(url, hub, 90_000);
+  } catch (error) {
+    await stop(hub);
+    throw new Error(`${(error as Error).message}; see ${join(dataDir, "hub.log")}`);
+  }
+  project.provide("hubUrl", url);
+  project.provide("jwtSecret", secret);
+  return async () => {
+    await stop(hub);
+    if (!process.env.TANDEM_KEEP_HUB_DATA) await rm(dataDir, { recursive: true, force: true });
+  };
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() => (typeof address === "object" && address ? resolvePort(address.port) : reject(new Error("no port"))));
+    });
+  });
+}
+
+async function waitHealthy(url: string, hub: ChildProcess, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (hub.exitCode !== null) throw new Error(`the hub exited with code ${hub.exitCode} before it was healthy`);
+    try {
+      const response = await fetch(`${url}/healthz`);
+      if (response.status === 200) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`the hub at ${url} was not healthy within ${timeoutMs} ms`);
+}
+
+async function stop(hub: ChildProcess): Promise<void> {
+  if (hub.exitCode !== null || hub.signalCode !== null) return;
+  const exited = new Promise<void>((r) => hub.once("exit", () => r()));
+  hub.kill("SIGTERM");
+  const timer = setTimeout(() => hub.kill("SIGKILL"), 20_000);
+  await exited;
+  clearTimeout(timer);
+}
