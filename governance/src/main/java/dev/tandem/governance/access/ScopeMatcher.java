@@ -2,20 +2,21 @@ package dev.tandem.governance.access;
 
 /**
  * Decides whether a principal may act on a stream path. Scopes are the only bound on a token:
- * no role bypasses them. Matching is by whole path segments, so {@code a/b} covers
- * {@code a/b/c} but not {@code a/bc}; a path that {@link StreamPaths#validate} refuses
- * ({@code ..}, encoded characters, empty segments) is never matched.
+ * no role bypasses them, not even {@link Role#ADMIN}. Matching is by whole path segments, so
+ * {@code a/b} covers {@code a/b/c} but not {@code a/bc}; a path that {@link StreamPaths#validate}
+ * refuses ({@code ..}, encoded characters, empty segments) is never matched, whatever the scope.
  */
 public final class ScopeMatcher {
 
   private ScopeMatcher() {}
 
   public static boolean allows(Principal principal, Action action, String path) {
-    if (principal == null || StreamPaths.validate(path) != null) {
+    if (principal == null || action == null || StreamPaths.validate(path) != null) {
       return false;
     }
     for (Scope scope : principal.scopes()) {
-      if ((scope.actions().contains(action) || scope.actions().contains(Action.ADMIN)) && covers(scope.pathPrefix(), path)) {
+      boolean grants = scope.actions().contains(action) || scope.actions().contains(Action.ADMIN);
+      if (grants && covers(scope.pathPrefix(), path)) {
         return true;
       }
     }

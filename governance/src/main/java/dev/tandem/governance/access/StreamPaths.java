@@ -34,9 +34,16 @@ public final class StreamPaths {
       boolean allowed = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
           || c == '-' || c == '_' || c == '.' || c == '~' || c == ':' || c == '@';
       if (!allowed) {
-        return "stream paths may hold letters, digits and - _ . ~ : @ (got '" + c + "')";
+        String shown = c < 0x20 || c > 0x7e ? String.format("\\u%04x", (int) c) : String.valueOf(c);
+        return "stream paths may hold letters, digits and - _ . ~ : @ (got '" + shown + "')";
       }
     }
     return null;
+  }
+
+  /** The path one segment up ({@code a/b} for {@code a/b/c}), or null for a top-level path. */
+  public static String parentOf(String path) {
+    int slash = path.lastIndexOf('/');
+    return slash < 0 ? null : path.substring(0, slash);
   }
 }

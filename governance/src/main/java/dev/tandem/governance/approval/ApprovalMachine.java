@@ -1,160 +1,87 @@
 package dev.tandem.governance.approval;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tandem.governance.access.Principal;
 import dev.tandem.governance.access.Role;
 import dev.tandem.governance.approval.Approval.Decision;
 import dev.tandem.governance.approval.Approval.Vote;
+import dev.tandem.governance.approval.Outcome.Reason;
 import dev.tandem.governance.policy.Gate;
+import dev.tandem.governance.policy.OnExpiry;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 
 /**
- * The approval state machine as pure functions: from (approval, command, now) to an
- * {@link Outcome}. The hub stores the result and appends the events it names; it decides
- * nothing itself.
+ * The approval state machine as pure functions: (approval, command, now) to an {@link Outcome}.
+ * The hub stores the result and appends the events it names; it decides nothing itself.
  *
- * <p>Rules: a command on a pending approval at or after its deadline first expires it (the
- * gate's {@code onExpiry} decides how). The first rejection by an approver settles it;
- * approvals settle it when {@code quorum} distinct approvers have said yes. The requester
- * never decides its own request unless the gate allows self-approval; only the requester or
- * an admin cancels. Anything on a settled approval returns it unchanged: decisions are
- * idempotent and the first one wins.
+ * <p>Rules, in the order they are applied:
+ * <ol>
+ *   <li>A settled approval never changes: any command returns it as {@link Outcome.Unchanged}.
+ *   <li>A command at or after {@code expiresAt} first expires the approval, and that is its
+ *       outcome: {@code onExpiry: reject} settles it EXPIRED, {@code approve} settles it APPROVED
+ *       with the proposed event as is.
+ *   <li>Approve and reject need an approver of the gate (role or subject); the requester decides
+ *       its own request only when the gate allows self-approval.
+ *   <li>The first rejection settles it REJECTED. Approvals settle it APPROVED once {@code quorum}
+ *       distinct approvers approved the same event (an edit is a different event, so approvers
+ *       who saw different content never add up to a quorum). A repeated vote changes nothing.
+ *   <li>Only the requester, or a principal with the admin role, cancels.
+ * </ol>
+ * Scopes are not checked here: the hub requires the approve (or admin) action on the stream
+ * with {@code ScopeMatcher} before it calls in.
  */
 public final class ApprovalMachine {
 
-  private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
-
   private ApprovalMachine() {}
 
-  /** A new pending approval and the {@code approval.requested} event announcing it. */
-  public static Outcome.Changed request(String id, String streamPath, String requester, JsonNode proposed,
-                                        Gate gate, Instant now) {
-    Approval approval = new Approval(id, streamPath, requester, proposed, gate, ApprovalState.PENDING,
+  /** A new pending approval for {@code proposed}, held by {@code gate}, and its {@code approval.requested} event. */
+  public static Outcome.Changed request(String id, String streamPath, String requester, JsonNode proposed, Gate gate,
+                                        Instant now) {
+    if (proposed == null || !proposed.isObject()) {
+      throw new IllegalArgumentException("only a JSON object can be held for approval");
+    }
+    Approval approval = new Approval(id, streamPath, requester, proposed.deepCopy(), gate, ApprovalState.PENDING,
         List.of(), now, now.plus(gate.expiresAfter()), null);
-    ObjectNode event = base("approval.requested", approval)
-        .put("requester", requester)
-        .put("gate", gate.name())
-        .put("quorum", gate.quorum())
-        .put("expiresAt", approval.expiresAt().toString())
-        .put("allowEdit", gate.allowEdit());
-    event.set("proposed", proposed);
-    return new Outcome.Changed(approval, List.of(event));
+    return new Outcome.Changed(approval, List.of(new AuditEvent.Requested(id, requester, gate.name(), gate.quorum(),
+        approval.expiresAt(), gate.allowEdit(), approval.proposedEvent())));
   }
 
   public static Outcome apply(Approval approval, Command command, Instant now) {
     if (approval.state().settled()) {
-      return new Outcome.Unchanged(approval, "already " + approval.state().name().toLowerCase(Locale.ROOT));
+      return new Outcome.Unchanged(approval, Reason.ALREADY_SETTLED);
     }
     if (!now.isBefore(approval.expiresAt())) {
       return expire(approval, now);
     }
-    // Java 17: no pattern switch yet; the sealed interface keeps this list complete.
-    if (command instanceof Command.Approve a) {
-      return approve(approval, a, now);
+    // Java 17 has no pattern switch; Command is sealed, so these four are all there is.
+    if (command instanceof Command.Approve approve) {
+      return approve(approval, approve, now);
     }
-    if (command instanceof Command.Reject r) {
-      return reject(approval, r, now);
+    if (command instanceof Command.Reject reject) {
+      return reject(approval, reject, now);
     }
-    if (command instanceof Command.Cancel c) {
-      return cancel(approval, c, now);
+    if (command instanceof Command.Cancel cancel) {
+      return cancel(approval, cancel, now);
     }
-    return new Outcome.Unchanged(approval, "not yet due");
+    return new Outcome.Unchanged(approval, Reason.NOT_YET_DUE);
   }
 
-  private static Outcome approve(Approval approval, Command.Approve command, Instant now) {
-    Principal by = command.by();
-    Outcome.Refused refused = mayDecide(approval, by);
-    if (refused != null) {
-      return refused;
-    }
-    JsonNode released = approval.proposedEvent();
-    boolean edited = false;
-    if (command.editedEvent() != null) {
-      if (!approval.gate().allowEdit()) {
-        return new Outcome.Refused("edit_not_allowed", "gate '" + approval.gate().name() + "' does not allow edits");
-      }
-      JsonNode edit = command.editedEvent();
-      if (!edit.isObject() || !edit.path("type").equals(approval.proposedEvent().path("type"))) {
-        return new Outcome.Refused("invalid_edit", "an edited event must be an object with the same type");
-      }
-      released = edit;
-      edited = !edit.equals(approval.proposedEvent());
-    }
-    if (approval.hasVoted(by.subject())) {
-      return new Outcome.Unchanged(approval, "already voted");
-    }
-    List<Vote> votes = new ArrayList<>(approval.votes());
-    votes.add(new Vote(by.subject(), now));
-    if (votes.size() < approval.gate().quorum()) {
-      Approval next = with(approval, ApprovalState.PENDING, votes, null);
-      ObjectNode vote = base("approval.vote", next).put("by", by.subject())
-          .put("votes", votes.size()).put("quorum", approval.gate().quorum());
-      return new Outcome.Changed(next, List.of(vote));
-    }
-    Decision decision = new Decision(ApprovalState.APPROVED, by.subject(), now, null, released, edited);
-    Approval next = with(approval, ApprovalState.APPROVED, votes, decision);
-    ObjectNode granted = base("approval.granted", next).put("by", by.subject()).put("edited", edited);
-    ArrayNode approvers = granted.putArray("approvers");
-    votes.forEach(v -> approvers.add(v.subject()));
-    granted.set("released", released);
-    return new Outcome.Changed(next, List.of(granted));
+  /**
+   * Whether {@code principal} could still cast a deciding vote: the approval is pending and not
+   * due, and it is an approver who has not voted and is not a forbidden self-approver. For inboxes.
+   */
+  public static boolean awaits(Approval approval, Principal principal, Instant now) {
+    return !approval.state().settled() && now.isBefore(approval.expiresAt())
+        && refusal(approval, principal) == null && !approval.hasVoted(principal.subject());
   }
 
-  private static Outcome reject(Approval approval, Command.Reject command, Instant now) {
-    Outcome.Refused refused = mayDecide(approval, command.by());
-    if (refused != null) {
-      return refused;
-    }
-    String reason = command.reason() == null ? "" : command.reason();
-    Decision decision = new Decision(ApprovalState.REJECTED, command.by().subject(), now, reason, null, false);
-    Approval next = with(approval, ApprovalState.REJECTED, approval.votes(), decision);
-    return new Outcome.Changed(next, List.of(base("approval.rejected", next)
-        .put("by", command.by().subject()).put("reason", reason)));
-  }
-
-  private static Outcome cancel(Approval approval, Command.Cancel command, Instant now) {
-    Principal by = command.by();
-    if (!by.subject().equals(approval.requester()) && !by.hasRole(Role.ADMIN) && !"system".equals(by.subject())) {
-      return new Outcome.Refused("only_requester_may_cancel", "only the requester or an admin may cancel");
-    }
-    String reason = command.reason() == null ? "" : command.reason();
-    Decision decision = new Decision(ApprovalState.CANCELED, by.subject(), now, reason, null, false);
-    Approval next = with(approval, ApprovalState.CANCELED, approval.votes(), decision);
-    return new Outcome.Changed(next, List.of(base("approval.canceled", next).put("by", by.subject())
-        .put("reason", reason)));
-  }
-
-  private static Outcome expire(Approval approval, Instant now) {
-    boolean approve = approval.gate().onExpiry() == Gate.ExpiryOutcome.APPROVE;
-    JsonNode released = approve ? approval.proposedEvent() : null;
-    Decision decision = new Decision(ApprovalState.EXPIRED, "system", now, "expired", released, false);
-    Approval next = with(approval, ApprovalState.EXPIRED, approval.votes(), decision);
-    ObjectNode expired = base("approval.expired", next).put("outcome", approve ? "approved" : "rejected");
-    if (approve) {
-      expired.set("released", released);
-    }
-    return new Outcome.Changed(next, List.of(expired));
-  }
-
-  /** Null when {@code by} may approve or reject this approval. */
-  private static Outcome.Refused mayDecide(Approval approval, Principal by) {
-    if (by.subject().equals(approval.requester()) && !approval.gate().allowSelfApproval()) {
-      return new Outcome.Refused("self_approval_forbidden", "the requester may not decide its own request");
-    }
-    if (!approval.gate().isApprover(by)) {
-      return new Outcome.Refused("not_an_approver", "'" + by.subject() + "' is not an approver for gate '"
-          + approval.gate().name() + "'");
-    }
-    return null;
-  }
-
-  /** The event that follows a settled approval into the stream, or null when nothing is released. */
+  /**
+   * The event the hub appends after a settled approval that released one: the released event
+   * with {@code approvalId} set, so readers can link it to its approval. Null when none.
+   */
   public static JsonNode releasedEvent(Approval approval) {
     if (approval.decision() == null || approval.decision().released() == null) {
       return null;
@@ -164,12 +91,100 @@ public final class ApprovalMachine {
     return event;
   }
 
+  private static Outcome approve(Approval approval, Command.Approve command, Instant now) {
+    Principal by = command.by();
+    Outcome.Refused refused = refusal(approval, by);
+    if (refused != null) {
+      return refused;
+    }
+    if (approval.hasVoted(by.subject())) {
+      return new Outcome.Unchanged(approval, Reason.ALREADY_VOTED);
+    }
+    JsonNode edit = command.editedEvent();
+    if (edit != null && (edit.isNull() || edit.equals(approval.proposedEvent()))) {
+      edit = null; // JSON null, or the event sent back unchanged, is a plain yes
+    }
+    if (edit != null && !approval.gate().allowEdit()) {
+      return new Outcome.Refused(ErrorCode.EDIT_NOT_ALLOWED,
+          "gate '" + approval.gate().name() + "' does not allow approvers to edit the event");
+    }
+    if (edit != null && (!edit.isObject() || !edit.path("type").equals(approval.proposedEvent().path("type")))) {
+      return new Outcome.Refused(ErrorCode.INVALID_EDIT,
+          "an edited event must be a JSON object with the same type as the proposed one");
+    }
+    Vote vote = new Vote(by.subject(), now, edit == null ? null : edit.deepCopy());
+    List<Vote> votes = new ArrayList<>(approval.votes());
+    votes.add(vote);
+    JsonNode content = vote.approves(approval.proposedEvent());
+    List<String> approvers = new ArrayList<>();
+    for (Vote v : votes) {
+      if (v.approves(approval.proposedEvent()).equals(content)) {
+        approvers.add(v.subject());
+      }
+    }
+    int quorum = approval.gate().quorum();
+    if (approvers.size() < quorum) {
+      Approval next = with(approval, ApprovalState.PENDING, votes, null);
+      return new Outcome.Changed(next, List.of(new AuditEvent.Voted(approval.id(), by.subject(), now,
+          approvers.size(), quorum, vote.editedEvent())));
+    }
+    boolean edited = edit != null;
+    Decision decision = new Decision(ApprovalState.APPROVED, by.subject(), now, null, content, edited);
+    Approval next = with(approval, ApprovalState.APPROVED, votes, decision);
+    return new Outcome.Changed(next, List.of(new AuditEvent.Granted(approval.id(), by.subject(), approvers, now, content,
+        edited)));
+  }
+
+  private static Outcome reject(Approval approval, Command.Reject command, Instant now) {
+    Outcome.Refused refused = refusal(approval, command.by());
+    if (refused != null) {
+      return refused;
+    }
+    String by = command.by().subject();
+    Decision decision = new Decision(ApprovalState.REJECTED, by, now, command.reason(), null, false);
+    Approval next = with(approval, ApprovalState.REJECTED, approval.votes(), decision);
+    return new Outcome.Changed(next, List.of(new AuditEvent.Rejected(approval.id(), by, now, command.reason())));
+  }
+
+  private static Outcome cancel(Approval approval, Command.Cancel command, Instant now) {
+    Principal by = command.by();
+    if (!by.subject().equals(approval.requester()) && !by.hasRole(Role.ADMIN)) {
+      return new Outcome.Refused(ErrorCode.ONLY_REQUESTER_MAY_CANCEL,
+          "only the requester '" + approval.requester() + "' or an admin may cancel this request");
+    }
+    Decision decision = new Decision(ApprovalState.CANCELED, by.subject(), now, command.reason(), null, false);
+    Approval next = with(approval, ApprovalState.CANCELED, approval.votes(), decision);
+    return new Outcome.Changed(next, List.of(new AuditEvent.Canceled(approval.id(), by.subject(), now,
+        command.reason())));
+  }
+
+  private static Outcome expire(Approval approval, Instant now) {
+    OnExpiry onExpiry = approval.gate().onExpiry();
+    boolean release = onExpiry == OnExpiry.APPROVE;
+    JsonNode released = release ? approval.proposedEvent() : null;
+    ApprovalState state = release ? ApprovalState.APPROVED : ApprovalState.EXPIRED;
+    Decision decision = new Decision(state, null, now, "expired", released, false);
+    Approval next = with(approval, state, approval.votes(), decision);
+    return new Outcome.Changed(next, List.of(new AuditEvent.Expired(approval.id(), approval.expiresAt(), now,
+        onExpiry, released)));
+  }
+
+  /** Why {@code by} may not approve or reject this approval, or null when it may. */
+  private static Outcome.Refused refusal(Approval approval, Principal by) {
+    Gate gate = approval.gate();
+    if (by.subject().equals(approval.requester()) && !gate.allowSelfApproval()) {
+      return new Outcome.Refused(ErrorCode.SELF_APPROVAL_FORBIDDEN,
+          "'" + by.subject() + "' requested this and may not decide it (gate '" + gate.name() + "'); cancel it instead");
+    }
+    if (!gate.isApprover(by)) {
+      return new Outcome.Refused(ErrorCode.NOT_AN_APPROVER,
+          "'" + by.subject() + "' is not an approver for gate '" + gate.name() + "'");
+    }
+    return null;
+  }
+
   private static Approval with(Approval a, ApprovalState state, List<Vote> votes, Decision decision) {
     return new Approval(a.id(), a.streamPath(), a.requester(), a.proposedEvent(), a.gate(), state, votes,
         a.createdAt(), a.expiresAt(), decision);
-  }
-
-  private static ObjectNode base(String type, Approval approval) {
-    return JSON.objectNode().put("type", type).put("approvalId", approval.id());
   }
 }

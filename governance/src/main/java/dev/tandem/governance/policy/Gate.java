@@ -1,62 +1,56 @@
 package dev.tandem.governance.policy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tandem.governance.access.Principal;
-import dev.tandem.governance.access.Role;
 import java.time.Duration;
-import java.util.List;
-import java.util.Set;
+import java.util.Objects;
 
 /**
- * One approval gate: which events it holds, who may release them, and how.
- *
- * @param types event types it matches (any, when empty)
- * @param where predicates that must all hold
- * @param approverRoles roles whose holders may decide
- * @param approverSubjects subjects who may decide whatever their roles
- * @param quorum distinct approvals needed
- * @param expiresAfter how long a request waits for a decision
- * @param onExpiry what an expired request becomes
+ * One approval gate: which events it holds ({@link Match}), who may release them
+ * ({@link Approvers}, {@code quorum}, {@code allowSelfApproval}), how long a request waits and
+ * what silence means ({@code expiresAfter}, {@code onExpiry}), and whether an approver may edit
+ * the event before it is released. A gate is a value: a pending approval keeps a copy of the
+ * gate it was requested under, so changing a policy never changes a request already made.
  */
-public record Gate(String name, Set<String> types, List<Predicate> where, Set<Role> approverRoles,
-                   Set<String> approverSubjects, int quorum, boolean allowSelfApproval,
-                   Duration expiresAfter, ExpiryOutcome onExpiry, boolean allowEdit) {
+public record Gate(String name, Match match, Approvers approvers, int quorum, boolean allowSelfApproval,
+                   Duration expiresAfter, OnExpiry onExpiry, boolean allowEdit) {
 
-  public enum ExpiryOutcome { REJECT, APPROVE }
+  public static final int DEFAULT_QUORUM = 1;
+  public static final Duration DEFAULT_EXPIRES_AFTER = Duration.ofHours(24);
 
   public Gate {
-    types = Set.copyOf(types);
-    where = List.copyOf(where);
-    approverRoles = Set.copyOf(approverRoles);
-    approverSubjects = Set.copyOf(approverSubjects);
+    if (name == null || name.isBlank()) {
+      throw new PolicyException("a gate needs a non-empty name");
+    }
+    Objects.requireNonNull(match, "match");
+    Objects.requireNonNull(approvers, "approvers");
+    Objects.requireNonNull(onExpiry, "onExpiry");
+    if (quorum < 1) {
+      throw new PolicyException("gate '" + name + "': quorum must be at least 1");
+    }
+    if (expiresAfter == null || expiresAfter.isZero() || expiresAfter.isNegative()) {
+      throw new PolicyException("gate '" + name + "': expiresAfter must be positive");
+    }
   }
 
-  /** Whether this gate holds {@code event} (a JSON object with a {@code type}). */
+  /** Whether this gate holds {@code event} (only JSON objects are ever held). */
   public boolean matches(JsonNode event) {
-    if (event == null || !event.isObject()) {
-      return false;
-    }
-    if (!types.isEmpty() && !types.contains(event.path("type").asText(null))) {
-      return false;
-    }
-    for (Predicate predicate : where) {
-      if (!predicate.test(event)) {
-        return false;
-      }
-    }
-    return true;
+    return match.test(event);
   }
 
-  /** Whether {@code principal} is one of this gate's approvers (self-approval is checked apart). */
+  /** Whether {@code principal} is one of this gate's approvers (self-approval is judged apart). */
   public boolean isApprover(Principal principal) {
-    if (approverSubjects.contains(principal.subject())) {
-      return true;
-    }
-    for (Role role : principal.roles()) {
-      if (approverRoles.contains(role)) {
-        return true;
-      }
-    }
-    return false;
+    return approvers.includes(principal);
+  }
+
+  /** One gate as written inside a policy's {@code gates} list (how an approval stores its gate). */
+  public static Gate parse(JsonNode json) {
+    return PolicyReader.gate(json, "gate");
+  }
+
+  /** This gate's JSON, every field spelled out; {@link #parse} reads it back to an equal gate. */
+  public ObjectNode toJson() {
+    return PolicyWriter.gate(this);
   }
 }

@@ -7,8 +7,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tandem.governance.approval.Approval;
 import dev.tandem.governance.approval.ApprovalState;
 import dev.tandem.governance.policy.Gate;
-import dev.tandem.governance.policy.Policy;
-import dev.tandem.governance.policy.SpawnLimits;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -34,9 +32,14 @@ final class ApprovalCodec {
         .put("createdAt", a.createdAt().toString())
         .put("expiresAt", a.expiresAt().toString());
     json.set("proposed", a.proposedEvent());
-    json.set("gate", new Policy(List.of(a.gate()), SpawnLimits.DEFAULT).toJson().get("gates").get(0));
+    json.set("gate", a.gate().toJson());
     ArrayNode votes = json.putArray("votes");
-    a.votes().forEach(v -> votes.addObject().put("by", v.subject()).put("at", v.at().toString()));
+    for (Approval.Vote v : a.votes()) {
+      ObjectNode vote = votes.addObject().put("by", v.subject()).put("at", v.at().toString());
+      if (v.editedEvent() != null) {
+        vote.set("event", v.editedEvent());
+      }
+    }
     if (a.decision() != null) {
       Approval.Decision d = a.decision();
       ObjectNode decision = json.putObject("decision")
@@ -53,17 +56,16 @@ final class ApprovalCodec {
   }
 
   static Approval fromJson(JsonNode json) {
-    ObjectNode policy = JSON.createObjectNode();
-    policy.putArray("gates").add(json.get("gate"));
-    Gate gate = Policy.parse(policy).gates().get(0);
+    Gate gate = Gate.parse(json.get("gate"));
     List<Approval.Vote> votes = new ArrayList<>();
     for (JsonNode v : json.path("votes")) {
-      votes.add(new Approval.Vote(v.get("by").asText(), Instant.parse(v.get("at").asText())));
+      votes.add(new Approval.Vote(v.get("by").asText(), Instant.parse(v.get("at").asText()), v.get("event")));
     }
     Approval.Decision decision = null;
     JsonNode d = json.get("decision");
     if (d != null && !d.isNull()) {
-      decision = new Approval.Decision(state(d.get("outcome").asText()), d.get("by").asText(),
+      // by is null when the deadline settled it
+      decision = new Approval.Decision(state(d.get("outcome").asText()), d.hasNonNull("by") ? d.get("by").asText() : null,
           Instant.parse(d.get("at").asText()), d.has("reason") ? d.get("reason").asText() : null,
           d.get("released"), d.path("edited").asBoolean());
     }

@@ -158,8 +158,8 @@ public final class ApprovalService {
           }
           Outcome outcome = ApprovalMachine.apply(approval, effective, clock.instant());
           if (outcome instanceof Outcome.Refused refused) {
-            throw TandemError.of(refused.code().equals("not_an_approver") || refused.code().endsWith("forbidden")
-                || refused.code().startsWith("only_") ? 403 : 409, refused.code(), refused.message());
+            throw TandemError.of(refused.code().callerForbidden() ? 403 : 409, refused.code().wire(),
+                refused.message());
           }
           if (outcome instanceof Outcome.Unchanged unchanged) {
             return Future.succeededFuture(new Decided(unchanged.current(), false));

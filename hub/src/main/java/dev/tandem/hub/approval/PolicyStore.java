@@ -1,6 +1,7 @@
 package dev.tandem.hub.approval;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.tandem.governance.policy.Inheritance;
 import dev.tandem.governance.policy.Policy;
 import dev.tandem.governance.policy.PolicyException;
 import dev.tandem.hub.http.TandemError;
@@ -86,11 +87,7 @@ public final class PolicyStore {
    * is set; if an ancestor has since become stricter, the ancestors' rules win outright.
    */
   static Policy inherit(Policy ancestors, Policy own) {
-    try {
-      return ancestors.inherit(own);
-    } catch (PolicyException widening) {
-      return ancestors;
-    }
+    return Policy.inherit(ancestors, own) instanceof Inheritance.Effective effective ? effective.policy() : ancestors;
   }
 
   /** Sets a stream's own policy, refusing one that would widen what it inherits. */
@@ -103,12 +100,8 @@ public final class PolicyStore {
     }
     Future<Effective> inherited = parentPath == null ? Future.succeededFuture(null) : effective(parentPath);
     return inherited.compose(parent -> {
-      if (parent != null) {
-        try {
-          parent.policy().inherit(policy);
-        } catch (PolicyException e) {
-          throw TandemError.badRequest("policy_widens_inherited", e.getMessage());
-        }
+      if (parent != null && Policy.inherit(parent.policy(), policy) instanceof Inheritance.Refused refused) {
+        throw TandemError.badRequest("policy_widens_inherited", refused.message());
       }
       return put(streamId, document);
     });

@@ -6,7 +6,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tandem.governance.access.Action;
 import dev.tandem.governance.access.Principal;
 import dev.tandem.governance.approval.Command;
+import dev.tandem.governance.spawn.SpawnDecision;
 import dev.tandem.governance.spawn.SpawnRules;
+import dev.tandem.governance.spawn.SpawnTree;
 import dev.tandem.hub.approval.ApprovalService;
 import dev.tandem.hub.approval.PolicyStore;
 import dev.tandem.hub.auth.Authenticator;
@@ -110,9 +112,8 @@ public final class SpawnService {
               return conn.preparedQuery(Sql.load("spawn/facts.sql")).execute(Tuple.of(parent.id(), parent.treeRoot()))
                   .compose(facts -> {
                     Row f = facts.iterator().next();
-                    SpawnRules.Violation violation = SpawnRules.check(effective.policy().spawn(),
-                        new SpawnRules.Facts(parent.depth(), f.getLong(0).intValue(), f.getLong(1).intValue()));
-                    if (violation != null) {
+                    if (SpawnRules.check(effective.policy().spawn(), new SpawnTree(parent.depth(),
+                        f.getLong(0).intValue(), f.getLong(1).intValue())) instanceof SpawnDecision.Violation violation) {
                       throw TandemError.conflict("spawn_limit_exceeded", violation.message())
                           .withHeader("Tandem-Spawn-Limit", violation.limit());
                     }
