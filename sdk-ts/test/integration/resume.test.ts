@@ -53,6 +53,8 @@ describe("reconnect and resume", () => {
     await writing;
     await Promise.all(appends);
     await eventually(() => seen.length >= TOTAL, 60_000, `${TOTAL} events (have ${seen.length})`);
+    // The last kill may land after the final event: wait for that reconnect too.
+    await eventually(() => reader.state === "open" && readerNet.opened >= KILLS + 1, 30_000, "the last reconnect");
     await sleep(200); // anything after the last event would be a duplicate
 
     expect(kills).toBe(KILLS);

@@ -6,9 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.vertx.core.Vertx;
-import java.io.File;
-import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
 @Tag("conformance")
 class ConformanceSuiteTest {
 
-  private static final Path SUITE = Path.of("src/test/conformance");
+  private static final Path SUITE = Path.of("src/test/conformance").toAbsolutePath();
   private static Vertx vertx;
   private static TestHub hub;
 
@@ -42,41 +42,17 @@ class ConformanceSuiteTest {
 
   @Test
   void everyConformanceCasePasses() throws Exception {
-    if (!Files.isDirectory(SUITE.resolve("node_modules/@durable-streams/server-conformance-tests"))) {
-      run(600, "npm", "ci", "--no-audit", "--no-fund");
+    try {
+      NpmSuite.run(SUITE, "conformance", List.of("npx", "vitest", "run"), 15,
+          Map.of("TANDEM_URL", hub.baseUrl(), "TANDEM_LONG_POLL_MS", "500"));
+    } finally {
+      JsonNode results = new ObjectMapper().readTree(SUITE.resolve("target/conformance-results.json").toFile());
+      int passed = results.path("numPassedTests").asInt();
+      int failed = results.path("numFailedTests").asInt();
+      int skipped = results.path("numPendingTests").asInt() + results.path("numTodoTests").asInt();
+      System.out.printf("Durable Streams conformance: %d passed, %d failed, %d skipped%n", passed, failed, skipped);
+      assertEquals(0, failed, "conformance failures, see target/conformance.log");
+      assertTrue(passed >= 332, "expected at least 332 conformance cases to pass, got " + passed);
     }
-    File log = SUITE.resolve("target/conformance.log").toFile();
-    Files.createDirectories(log.toPath().getParent());
-    ProcessBuilder vitest = new ProcessBuilder("npx", "vitest", "run")
-        .directory(SUITE.toFile())
-        .redirectErrorStream(true)
-        .redirectOutput(log);
-    vitest.environment().put("TANDEM_URL", hub.baseUrl());
-    vitest.environment().put("TANDEM_LONG_POLL_MS", "500");
-    vitest.environment().put("NO_COLOR", "1");
-    Process process = vitest.start();
-    if (!process.waitFor(15, TimeUnit.MINUTES)) {
-      process.destroyForcibly();
-      throw new AssertionError("the conformance suite did not finish in 15 minutes, see " + log);
-    }
-    int exit = process.exitValue();
-    JsonNode results = new ObjectMapper().readTree(SUITE.resolve("target/conformance-results.json").toFile());
-    int passed = results.path("numPassedTests").asInt();
-    int failed = results.path("numFailedTests").asInt();
-    int skipped = results.path("numPendingTests").asInt() + results.path("numTodoTests").asInt();
-    System.out.printf("Durable Streams conformance: %d passed, %d failed, %d skipped (log: %s)%n",
-        passed, failed, skipped, log);
-    assertEquals(0, failed, "conformance failures, see " + log);
-    assertTrue(passed >= 332, "expected at least 332 conformance cases to pass, got " + passed);
-    assertEquals(0, exit, "vitest exited with " + exit + ", see " + log);
-  }
-
-  private static void run(int timeoutSeconds, String... command) throws Exception {
-    Process process = new ProcessBuilder(command).directory(SUITE.toFile()).inheritIO().start();
-    if (!process.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
-      process.destroyForcibly();
-      throw new AssertionError(String.join(" ", command) + " did not finish in " + timeoutSeconds + "s");
-    }
-    assertEquals(0, process.exitValue(), String.join(" ", command) + " failed");
   }
 }

@@ -98,11 +98,6 @@ final class WsConnection {
           "frames may be at most " + hub.limits().maxFrameBytes() + " bytes"));
       return;
     }
-    if (!rateLimiter.tryAcquire()) {
-      sendError(null, TandemError.of(429, "rate_limited",
-          "at most " + hub.limits().maxMessagesPerSecond() + " frames per second"));
-      return;
-    }
     JsonNode frame;
     try {
       frame = Frames.JSON.readTree(text);
@@ -117,6 +112,11 @@ final class WsConnection {
     JsonNode re = frame.get("id");
     if (re != null && !re.isTextual() && !re.isNumber()) {
       sendError(null, TandemError.badRequest("invalid_frame", "id must be a string or a number"));
+      return;
+    }
+    if (!rateLimiter.tryAcquire()) {
+      sendError(re, TandemError.of(429, "rate_limited",
+          "at most " + hub.limits().maxMessagesPerSecond() + " frames per second"));
       return;
     }
     Future<?> handled;
@@ -226,10 +226,7 @@ final class WsConnection {
           subscriptions.put(path, subscription);
           send(Frames.reply("subscribed", re).put("stream", path).put("from", Offsets.format(start))
               .put("tail", Offsets.format(stream.tailSeq())).put("contentType", stream.contentType()).toString());
-          List<PresenceRegistry.Member> present = hub.presence().present(stream.id());
-          if (!present.isEmpty()) {
-            send(Frames.presenceSnapshot(path, present));
-          }
+          send(Frames.presenceSnapshot(path, hub.presence().present(stream.id())));
           subscription.start(start);
           hub.cursors().follow(participant, stream.id(), start);
           return null;

@@ -218,6 +218,7 @@ class WebSocketHubTest {
     hub.put(stream, "application/json");
     try (WsTestClient watcher = WsTestClient.hello(vertx, hub, "manager", "human")) {
       watcher.subscribe(stream, "now");
+      assertEquals(0, watcher.skipTo("presence").get("present").size(), "an empty snapshot first");
       WsTestClient bot = WsTestClient.hello(vertx, hub, "bot-1", "agent");
       ObjectNode running = WsTestClient.JSON.createObjectNode().put("type", "presence").put("stream", stream);
       running.putObject("state").put("step", "running step 3");
