@@ -8,6 +8,7 @@ import dev.tandem.hub.auth.Authenticator;
 import dev.tandem.hub.spawn.SpawnService;
 import dev.tandem.hub.spawn.TreeRoutes;
 import dev.tandem.hub.auth.DevTokens;
+import dev.tandem.hub.cluster.Cluster;
 import dev.tandem.hub.config.HubConfig;
 import dev.tandem.hub.cursor.CursorStore;
 import dev.tandem.hub.cursor.ParticipantRoutes;
@@ -49,6 +50,7 @@ public final class Hub {
   private StreamStore store;
   private ApprovalService approvals;
   private SpawnService spawns;
+  private Cluster cluster;
   private WsHub wsHub;
   private Authenticator authenticator;
   private DevTokens devTokens;
@@ -79,13 +81,19 @@ public final class Hub {
       AtomicReference<WsHub> ws = new AtomicReference<>();
       StreamReader reader = new StreamReader(db.pool(), config.readChunkBytes());
       PolicyStore policies = new PolicyStore(db.pool());
-      store = new StreamStore(db.pool(), reader, id -> {
+      cluster = new Cluster(vertx, db.pool(), db.connectOptions());
+      java.util.function.LongConsumer removed = id -> {
         liveTail.moved(id);
         ws.get().deleted(id);
         policies.invalidate();
+      };
+      store = new StreamStore(db.pool(), reader, id -> {
+        removed.accept(id);
+        cluster.send(Cluster.REMOVED, Long.toString(id));
       }, config.maxJsonMessages());
       GroupCommitter committer = new GroupCommitter(vertx, db.pool(), config.commitLanes(),
-          config.commitMaxBatch(), config.commitMaxBytes(), batch -> {
+          config.commitMaxBatch(), config.commitMaxBytes(), cluster::notifyCommitted, batch -> {
+            cluster.published(batch.streamId(), batch.nextSeq());
             liveTail.moved(batch.streamId());
             ws.get().committed(batch);
           });
@@ -95,6 +103,16 @@ public final class Hub {
       wsHub = new WsHub(vertx, authenticator, store, reader, committer, approvals, cursors, presence,
           WsHub.Limits.from(config));
       ws.set(wsHub);
+      approvals.onDecided(id -> cluster.send(Cluster.APPROVALS, id));
+      policies.onChange(() -> cluster.send(Cluster.POLICIES, "changed"));
+      wsHub.onPresenceChange(change -> cluster.send(Cluster.PRESENCE, cluster.nodeId() + "|" + change));
+      cluster.on(Cluster.APPROVALS, approvals::changed);
+      cluster.on(Cluster.POLICIES, any -> policies.invalidate());
+      cluster.on(Cluster.PRESENCE, message -> {
+        int bar = message.indexOf('|');
+        wsHub.remotePresence(message.substring(0, bar), message.substring(bar + 1));
+      });
+      cluster.on(Cluster.REMOVED, id -> removed.accept(Long.parseLong(id)));
       StreamRoutes streams = new StreamRoutes(vertx, config, store, reader, committer, liveTail,
           new CollapseCursor(Clock.systemUTC()), approvals);
       ParticipantRoutes participants = new ParticipantRoutes(store, cursors, presence);
@@ -103,7 +121,15 @@ public final class Hub {
       TreeRoutes treeRoutes = new TreeRoutes(spawns);
       sweeper = vertx.setPeriodic(SWEEP_INTERVAL_MS, id -> sweep());
       // Expire what came due while the hub was down, and append what it still owed, before serving.
-      return approvals.sweep().compose(v -> spawns.resume())
+      Future<Void> listening = cluster.start(batch -> {
+        liveTail.moved(batch.streamId());
+        wsHub.committed(batch);
+      }, () -> {
+        java.util.Set<Long> watched = new java.util.HashSet<>(wsHub.subscribedStreams());
+        watched.addAll(liveTail.watchedStreamIds());
+        return watched;
+      }, config.clusterTailCheckMs());
+      return listening.compose(v -> approvals.sweep()).compose(v -> spawns.resume())
           .compose(v -> listen(request -> route(request, streams, participants, approvalRoutes, treeRoutes)));
     });
   }
@@ -117,6 +143,8 @@ public final class Hub {
       StreamRoutes.preflight(request);
     } else if (path.equals("/healthz")) {
       request.response().putHeader("Content-Type", "application/json").end("{\"status\":\"ok\"}");
+    } else if (path.equals("/readyz")) {
+      ready(request);
     } else if (path.equals("/v1/dev/tokens")) {
       devTokens(request);
     } else if (path.equals(WsHub.PATH)) {
@@ -150,6 +178,19 @@ public final class Hub {
         Responses.error(request, result.cause());
       }
       request.resume();
+    });
+  }
+
+  /** Ready: the database answers and this node hears the other nodes. 503 otherwise. */
+  private void ready(HttpServerRequest request) {
+    database.pool().query("SELECT 1").execute().onComplete(result -> {
+      boolean db = result.succeeded();
+      boolean listening = cluster.listening();
+      io.vertx.core.json.JsonObject body = new io.vertx.core.json.JsonObject()
+          .put("status", db && listening ? "ready" : "not ready")
+          .put("database", db).put("listener", listening).put("node", cluster.nodeId());
+      request.response().setStatusCode(db && listening ? 200 : 503).putHeader("Content-Type", "application/json")
+          .putHeader("Cache-Control", "no-store").end(body.encode());
     });
   }
 
@@ -216,7 +257,8 @@ public final class Hub {
     if (wsHub != null) {
       wsHub.shutdown();
     }
-    Future<Void> undeployed = deployment == null ? Future.succeededFuture() : vertx.undeploy(deployment);
+    Future<Void> quiet = cluster == null ? Future.succeededFuture() : cluster.stop();
+    Future<Void> undeployed = quiet.eventually(() -> deployment == null ? Future.succeededFuture() : vertx.undeploy(deployment));
     return undeployed
         .compose(v -> database == null ? Future.succeededFuture() : database.close(vertx))
         .mapEmpty();

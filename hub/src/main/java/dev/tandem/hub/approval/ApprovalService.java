@@ -66,6 +66,7 @@ public final class ApprovalService {
   private final Clock clock;
   private final ApprovalWaiters waiters = new ApprovalWaiters();
   private final Map<String, Future<Void>> announcing = new ConcurrentHashMap<>();
+  private java.util.function.Consumer<String> onDecided = id -> { };
 
   public ApprovalService(Vertx vertx, Pool pool, PolicyStore policies, GroupCommitter committer, Clock clock) {
     this.vertx = vertx;
@@ -78,6 +79,16 @@ public final class ApprovalService {
   /** The principal the hub acts as for expiry and cascades. */
   public static Principal system() {
     return SYSTEM;
+  }
+
+  /** Tells others (other hub nodes) that approval {@code id} changed. */
+  public void onDecided(java.util.function.Consumer<String> listener) {
+    this.onDecided = listener;
+  }
+
+  /** Approval {@code id} changed elsewhere: wake the waiters here. */
+  public void changed(String id) {
+    waiters.changed(id);
   }
 
   public PolicyStore policies() {
@@ -179,7 +190,10 @@ public final class ApprovalService {
               .map(new Decided(next, true));
         }))
         .compose(decided -> decided.changed()
-            ? announce(id).map(decided).onSuccess(d -> waiters.changed(id))
+            ? announce(id).map(decided).onSuccess(d -> {
+              waiters.changed(id);
+              onDecided.accept(id);
+            })
             : Future.succeededFuture(decided));
   }
 

@@ -27,6 +27,7 @@ public final class PolicyStore {
   private static final int CACHE_SIZE = 10_000;
 
   private final Pool pool;
+  private Runnable onChange = () -> { };
   private final Map<String, Effective> cache = new LinkedHashMap<>(256, 0.75f, true) {
     @Override
     protected boolean removeEldestEntry(Map.Entry<String, Effective> eldest) {
@@ -78,6 +79,7 @@ public final class PolicyStore {
         .execute(Tuple.of(streamId, new JsonObject(policy.toJson().toString())))
         .map(v -> {
           invalidate();
+          onChange.run();
           return policy;
         });
   }
@@ -105,6 +107,11 @@ public final class PolicyStore {
       }
       return put(streamId, document);
     });
+  }
+
+  /** Called after this node changes a policy (to tell other nodes). */
+  public void onChange(Runnable listener) {
+    this.onChange = listener;
   }
 
   public void invalidate() {

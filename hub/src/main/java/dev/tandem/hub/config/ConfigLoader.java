@@ -47,6 +47,7 @@ public final class ConfigLoader {
     DEFAULTS.put("ws-slow-consumer-grace-ms", "10000");
     DEFAULTS.put("ws-heartbeat-ms", "15000");
     DEFAULTS.put("ws-idle-timeout-ms", "45000");
+    DEFAULTS.put("cluster-tail-check-ms", "2000");
     DEFAULTS.put("auth", "jwt");
     DEFAULTS.put("dev-mode", "auto");
     DEFAULTS.put("jwt-secret", "");
@@ -167,6 +168,7 @@ public final class ConfigLoader {
         number(v, "ws-slow-consumer-grace-ms", 100, 3_600_000),
         number(v, "ws-heartbeat-ms", 100, 3_600_000),
         number(v, "ws-idle-timeout-ms", 200, 86_400_000),
+        number(v, "cluster-tail-check-ms", 50, 3_600_000),
         auth(v, databaseUrl == null));
   }
 

@@ -32,6 +32,7 @@ public record HubConfig(
     long wsSlowConsumerGraceMs,
     long wsHeartbeatMs,
     long wsIdleTimeoutMs,
+    long clusterTailCheckMs,
     AuthSettings auth) {
 
   /**

@@ -41,13 +41,18 @@ public final class GroupCommitter {
     void committed(CommittedBatch batch);
   }
 
+  /** Runs inside each batch's transaction, after its writes (cluster hints ride the commit). */
+  public interface CommitHook {
+    Future<Void> beforeCommit(SqlConnection conn, List<CommittedBatch> batches);
+  }
+
   private final Lane[] lanes;
 
   public GroupCommitter(Vertx vertx, Pool pool, int lanes, int maxBatch, long maxBatchBytes,
-                        Listener listener) {
+                        CommitHook hook, Listener listener) {
     this.lanes = new Lane[lanes];
     for (int i = 0; i < lanes; i++) {
-      this.lanes[i] = new Lane(vertx, pool, maxBatch, maxBatchBytes, listener);
+      this.lanes[i] = new Lane(vertx, pool, maxBatch, maxBatchBytes, hook, listener);
     }
   }
 
@@ -64,13 +69,15 @@ public final class GroupCommitter {
     private final Context context;
     private final int maxBatch;
     private final long maxBatchBytes;
+    private final CommitHook hook;
     private final Listener listener;
     private final Queue<Pending> queue = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean scheduled = new AtomicBoolean();
     private boolean inFlight;
 
-    Lane(Vertx vertx, Pool pool, int maxBatch, long maxBatchBytes, Listener listener) {
+    Lane(Vertx vertx, Pool pool, int maxBatch, long maxBatchBytes, CommitHook hook, Listener listener) {
       this.pool = pool;
+      this.hook = hook;
       this.context = vertx.getOrCreateContext();
       this.maxBatch = maxBatch;
       this.maxBatchBytes = maxBatchBytes;
@@ -113,8 +120,7 @@ public final class GroupCommitter {
             inFlight = false;
             if (result.succeeded()) {
               answer(batch, outcomes);
-              result.result().forEach(s -> listener.committed(new CommittedBatch(
-                  s.id, s.path, s.contentType, s.firstNewSeq, s.newRecords, s.closed)));
+              result.result().forEach(listener::committed);
             } else {
               for (Pending pending : batch) {
                 complete(pending, null, result.cause());
@@ -124,7 +130,7 @@ public final class GroupCommitter {
           });
     }
 
-    private Future<List<LockedStream>> commit(SqlConnection conn, List<Pending> batch, Outcomes outcomes) {
+    private Future<List<CommittedBatch>> commit(SqlConnection conn, List<Pending> batch, Outcomes outcomes) {
       Set<String> paths = new LinkedHashSet<>();
       for (Pending pending : batch) {
         paths.add(pending.request().path());
@@ -145,7 +151,9 @@ public final class GroupCommitter {
               }
             }
             List<LockedStream> changed = streams.values().stream().filter(s -> s.dirty).toList();
-            return write(conn, changed).map(changed);
+            List<CommittedBatch> committed = changed.stream().map(s -> new CommittedBatch(
+                s.id, s.path, s.contentType, s.firstNewSeq, s.newRecords, s.closed)).toList();
+            return write(conn, changed).compose(v -> hook.beforeCommit(conn, committed)).map(committed);
           });
     }
 

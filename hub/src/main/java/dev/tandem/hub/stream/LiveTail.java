@@ -64,4 +64,9 @@ public final class LiveTail {
   public int watchedStreams() {
     return waiters.size();
   }
+
+  /** The streams someone is waiting on right now. */
+  public java.util.Set<Long> watchedStreamIds() {
+    return waiters.keySet();
+  }
 }

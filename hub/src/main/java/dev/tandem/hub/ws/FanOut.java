@@ -66,6 +66,10 @@ final class FanOut {
     byContext.forEach((context, set) -> context.runOnContext(v -> set.forEach(s -> s.connection().send(frame))));
   }
 
+  java.util.Set<Long> streamIds() {
+    return subscribers.keySet();
+  }
+
   int subscriberCount() {
     int count = 0;
     for (Map<Context, Set<Subscription>> byContext : subscribers.values()) {

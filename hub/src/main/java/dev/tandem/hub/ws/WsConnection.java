@@ -9,7 +9,6 @@ import dev.tandem.hub.approval.ApprovalRoutes;
 import dev.tandem.hub.auth.Access;
 import dev.tandem.hub.http.Responses;
 import dev.tandem.hub.http.TandemError;
-import dev.tandem.hub.presence.PresenceRegistry;
 import dev.tandem.hub.stream.AppendRequest;
 import dev.tandem.hub.stream.Offsets;
 import dev.tandem.hub.stream.Producer;
@@ -337,10 +336,7 @@ final class WsConnection {
     }
     return hub.store().find(path).onSuccess(stream -> {
       presence.put(stream.id(), path);
-      PresenceRegistry.Diff diff = hub.presence().set(stream.id(), id, participant, kind, state);
-      if (diff != null) {
-        hub.fanOut().presence(path, diff);
-      }
+      hub.presenceSet(stream.id(), path, id, participant, kind, state);
       if (re != null) {
         send(Frames.reply("presence.set", re).put("stream", path).toString());
       }
@@ -363,10 +359,7 @@ final class WsConnection {
   }
 
   private void leave(long streamId, String path) {
-    PresenceRegistry.Diff diff = hub.presence().leave(streamId, id, participant);
-    if (diff != null) {
-      hub.fanOut().presence(path, diff);
-    }
+    hub.presenceLeave(streamId, path, id, participant);
   }
 
   private Future<?> pong(JsonNode re) {

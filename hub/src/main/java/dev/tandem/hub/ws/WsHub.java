@@ -3,6 +3,7 @@ package dev.tandem.hub.ws;
 import dev.tandem.governance.access.Principal;
 import dev.tandem.hub.approval.ApprovalService;
 import dev.tandem.hub.auth.Authenticator;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tandem.hub.config.HubConfig;
 import dev.tandem.hub.cursor.CursorStore;
 import dev.tandem.hub.http.Responses;
@@ -44,6 +45,7 @@ public final class WsHub {
   private final Limits limits;
   private final FanOut fanOut = new FanOut();
   private final Set<WsConnection> connections = ConcurrentHashMap.newKeySet();
+  private java.util.function.Consumer<String> presenceBroadcast = change -> { };
   private final java.util.concurrent.atomic.AtomicLong slowConsumerDisconnects = new java.util.concurrent.atomic.AtomicLong();
 
   public WsHub(Vertx vertx, Authenticator authenticator, StreamStore store, StreamReader reader,
@@ -80,6 +82,55 @@ public final class WsHub {
   /** A stream was deleted: end its subscriptions. */
   public void deleted(long streamId) {
     fanOut.deleted(streamId);
+  }
+
+  /** Streams with live subscribers on this node. */
+  public Set<Long> subscribedStreams() {
+    return fanOut.streamIds();
+  }
+
+  /** Joins or updates presence, here and (through {@code broadcast}) on the other nodes. */
+  void presenceSet(long streamId, String path, String connection, String participant, String kind,
+                   com.fasterxml.jackson.databind.JsonNode state) {
+    PresenceRegistry.Diff diff = presence.set(streamId, connection, participant, kind, state);
+    if (diff != null) {
+      fanOut.presence(path, diff);
+    }
+    ObjectNode change = Frames.JSON.createObjectNode().put("op", "set").put("stream", streamId).put("path", path)
+        .put("connection", connection).put("participant", participant).put("kind", kind);
+    change.set("state", state);
+    presenceBroadcast.accept(change.toString());
+  }
+
+  void presenceLeave(long streamId, String path, String connection, String participant) {
+    PresenceRegistry.Diff diff = presence.leave(streamId, connection, participant);
+    if (diff != null) {
+      fanOut.presence(path, diff);
+    }
+    presenceBroadcast.accept(Frames.JSON.createObjectNode().put("op", "leave").put("stream", streamId)
+        .put("path", path).put("connection", connection).put("participant", participant).toString());
+  }
+
+  /** Applies a presence change made on another node ({@code node} names it). */
+  public void remotePresence(String node, String change) {
+    try {
+      com.fasterxml.jackson.databind.JsonNode c = Frames.JSON.readTree(change);
+      String connection = "node-" + node + ":" + c.get("connection").asText();
+      long streamId = c.get("stream").asLong();
+      String path = c.get("path").asText();
+      PresenceRegistry.Diff diff = c.get("op").asText().equals("set")
+          ? presence.set(streamId, connection, c.get("participant").asText(), c.get("kind").asText(), c.get("state"))
+          : presence.leave(streamId, connection, c.get("participant").asText());
+      if (diff != null) {
+        fanOut.presence(path, diff);
+      }
+    } catch (Exception e) {
+      throw new IllegalStateException("unreadable presence change from node " + node, e);
+    }
+  }
+
+  public void onPresenceChange(java.util.function.Consumer<String> broadcast) {
+    this.presenceBroadcast = broadcast;
   }
 
   public int connectionCount() {

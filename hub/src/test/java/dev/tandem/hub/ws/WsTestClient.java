@@ -18,9 +18,9 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /** A real WebSocket client for tests: frames go into a queue the test thread waits on. */
-final class WsTestClient implements AutoCloseable {
+public final class WsTestClient implements AutoCloseable {
 
-  static final ObjectMapper JSON = new ObjectMapper();
+  public static final ObjectMapper JSON = new ObjectMapper();
 
   final BlockingQueue<JsonNode> frames = new LinkedBlockingQueue<>();
   final CompletableFuture<Short> closed = new CompletableFuture<>();
@@ -41,7 +41,7 @@ final class WsTestClient implements AutoCloseable {
     socket.closeHandler(v -> closed.complete(socket.closeStatusCode()));
   }
 
-  static WsTestClient connect(Vertx vertx, int port) throws Exception {
+  public static WsTestClient connect(Vertx vertx, int port) throws Exception {
     WebSocketClient client = vertx.createWebSocketClient(new WebSocketClientOptions()
         .setMaxFrameSize(16 * 1024 * 1024).setMaxMessageSize(64 * 1024 * 1024));
     WebSocket socket = client.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI("/v1/ws"))
@@ -50,12 +50,12 @@ final class WsTestClient implements AutoCloseable {
   }
 
   /** Connects and says hello as {@code participant}, with a token that may read and append everywhere. */
-  static WsTestClient hello(Vertx vertx, TestHub hub, String participant, String kind) throws Exception {
+  public static WsTestClient hello(Vertx vertx, TestHub hub, String participant, String kind) throws Exception {
     return helloWithToken(vertx, hub, kind, hub.participantToken(participant, kind.equals("agent") ? Role.AGENT : Role.HUMAN));
   }
 
   /** Connects and says hello with {@code token}. */
-  static WsTestClient helloWithToken(Vertx vertx, TestHub hub, String kind, String token) throws Exception {
+  public static WsTestClient helloWithToken(Vertx vertx, TestHub hub, String kind, String token) throws Exception {
     WsTestClient c = connect(vertx, hub.hub().port());
     c.request(JSON.createObjectNode().put("type", "hello").put("v", 1).put("kind", kind).put("token", token));
     c.expect("welcome");
@@ -63,19 +63,19 @@ final class WsTestClient implements AutoCloseable {
   }
 
   /** Sends a frame with a fresh id; returns the id. */
-  int request(ObjectNode frame) {
+  public int request(ObjectNode frame) {
     int id = nextId++;
     frame.put("id", id);
     send(frame.toString());
     return id;
   }
 
-  void send(String text) {
+  public void send(String text) {
     socket.writeTextMessage(text);
   }
 
   /** The next frame, which must be of {@code type}. */
-  JsonNode expect(String type) throws InterruptedException {
+  public JsonNode expect(String type) throws InterruptedException {
     JsonNode frame = next();
     if (!type.equals(frame.path("type").asText())) {
       throw new AssertionError("expected a " + type + " frame, got " + frame);
@@ -84,7 +84,7 @@ final class WsTestClient implements AutoCloseable {
   }
 
   /** The next frame of {@code type}, skipping others. */
-  JsonNode skipTo(String type) throws InterruptedException {
+  public JsonNode skipTo(String type) throws InterruptedException {
     while (true) {
       JsonNode frame = next();
       if (type.equals(frame.path("type").asText())) {
@@ -93,13 +93,13 @@ final class WsTestClient implements AutoCloseable {
     }
   }
 
-  JsonNode next() throws InterruptedException {
+  public JsonNode next() throws InterruptedException {
     JsonNode frame = frames.poll(20, TimeUnit.SECONDS);
     assertNotNull(frame, "no frame within 20s");
     return frame;
   }
 
-  JsonNode subscribe(String stream, String from) throws InterruptedException {
+  public JsonNode subscribe(String stream, String from) throws InterruptedException {
     request(JSON.createObjectNode().put("type", "subscribe").put("stream", stream).put("from", from));
     return skipTo("subscribed");
   }

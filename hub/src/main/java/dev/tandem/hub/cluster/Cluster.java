@@ -1,0 +1,223 @@
+package dev.tandem.hub.cluster;
+
+import dev.tandem.hub.store.Sql;
+import dev.tandem.hub.stream.CommittedBatch;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.pgclient.pubsub.PgSubscriber;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.Tuple;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Several hubs on one Postgres. Postgres stays the only source of truth: after each commit a
+ * node sends one {@code NOTIFY} per batch naming the streams and offsets it wrote — a hint,
+ * never the payload. Nodes with local readers of those streams read the new rows by offset
+ * and publish them exactly like their own commits.
+ *
+ * <p>Hints can be lost (a listener reconnecting), coalesced or reordered. Readers already
+ * tolerate that (they drop what they have by offset and re-read on a gap); what remains is
+ * noticing a move at all, so every {@code tail-check-ms} the node compares the tails of the
+ * streams it has readers for with what it last published, and after its listener reconnects
+ * it does so at once.
+ */
+public final class Cluster {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Cluster.class);
+  public static final String STREAMS = "tandem_streams";
+  public static final String APPROVALS = "tandem_approvals";
+  public static final String POLICIES = "tandem_policies";
+  public static final String PRESENCE = "tandem_presence";
+  public static final String REMOVED = "tandem_removed";
+  private static final int MAX_PAYLOAD = 7000;
+
+  private final Vertx vertx;
+  private final Pool pool;
+  private final PgConnectOptions connectOptions;
+  private final String nodeId = UUID.randomUUID().toString().substring(0, 8);
+  private final Map<Long, Long> published = new ConcurrentHashMap<>();
+  private final Map<String, Handler<String>> handlers = new ConcurrentHashMap<>();
+  private Consumer<CommittedBatch> publisher = batch -> { };
+  private Supplier<Set<Long>> interest = Set::of;
+  private PgSubscriber subscriber;
+  private volatile boolean listening;
+  private long timer = -1;
+
+  public Cluster(Vertx vertx, Pool pool, PgConnectOptions connectOptions) {
+    this.vertx = vertx;
+    this.pool = pool;
+    this.connectOptions = connectOptions;
+  }
+
+  public String nodeId() {
+    return nodeId;
+  }
+
+  public boolean listening() {
+    return listening;
+  }
+
+  /**
+   * Starts listening. {@code publisher} receives batches other nodes committed, for streams in
+   * {@code interest} (the streams this node has live readers for).
+   */
+  public Future<Void> start(Consumer<CommittedBatch> publisher, Supplier<Set<Long>> interest, long tailCheckMs) {
+    this.publisher = publisher;
+    this.interest = interest;
+    subscriber = PgSubscriber.subscriber(vertx, new PgConnectOptions(connectOptions));
+    subscriber.reconnectPolicy(attempt -> Math.min(5_000L, 100L << Math.min(attempt, 6)));
+    subscriber.closeHandler(v -> {
+      listening = false;
+      LOG.warn("cluster listener disconnected; reconnecting");
+    });
+    subscriber.channel(STREAMS).handler(this::onStreams).subscribeHandler(v -> {
+      listening = true;
+      checkTails(); // whatever was missed while not listening
+    });
+    for (String channel : List.of(APPROVALS, POLICIES, PRESENCE, REMOVED)) {
+      subscriber.channel(channel).handler(payload -> onOther(channel, payload));
+    }
+    timer = vertx.setPeriodic(tailCheckMs, id -> checkTails());
+    return subscriber.connect();
+  }
+
+  /** Handles hints on {@code channel} sent by other nodes (the payload without the node prefix). */
+  public void on(String channel, Handler<String> handler) {
+    handlers.put(channel, handler);
+  }
+
+  /** Sends {@code message} to the other nodes on {@code channel}. */
+  public void send(String channel, String message) {
+    pool.preparedQuery("SELECT pg_notify($1, $2)").execute(Tuple.of(channel, nodeId + "|" + message))
+        .onFailure(e -> LOG.debug("cluster hint on {} not sent: {}", channel, e.toString()));
+  }
+
+  /** The hints for a commit batch, sent inside its transaction so they arrive only if it commits. */
+  public Future<Void> notifyCommitted(SqlConnection conn, List<CommittedBatch> batches) {
+    if (batches.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    List<String> payloads = new ArrayList<>();
+    StringBuilder payload = new StringBuilder(nodeId).append('|');
+    int start = payload.length();
+    for (CommittedBatch b : batches) {
+      String entry = b.streamId() + ":" + b.firstSeq() + ":" + b.nextSeq() + (b.closed() ? ":c" : "") + ";";
+      if (payload.length() + entry.length() > MAX_PAYLOAD) {
+        payloads.add(payload.toString());
+        payload.setLength(start);
+      }
+      payload.append(entry);
+    }
+    payloads.add(payload.toString());
+    return conn.preparedQuery(Sql.load("cluster/notify.sql"))
+        .execute(Tuple.of(STREAMS, (Object) payloads.toArray(new String[0]))).mapEmpty();
+  }
+
+  /** This node published records of {@code streamId} up to {@code nextSeq} (its own commit, or a read). */
+  public void published(long streamId, long nextSeq) {
+    published.merge(streamId, nextSeq, Math::max);
+  }
+
+  private void onStreams(String payload) {
+    int bar = payload.indexOf('|');
+    if (bar < 0 || payload.substring(0, bar).equals(nodeId)) {
+      return;
+    }
+    Set<Long> wanted = interest.get();
+    for (String entry : payload.substring(bar + 1).split(";")) {
+      String[] parts = entry.split(":");
+      if (parts.length < 3) {
+        continue;
+      }
+      long streamId = Long.parseLong(parts[0]);
+      if (wanted.contains(streamId)) {
+        catchUp(streamId, Long.parseLong(parts[1]), Long.parseLong(parts[2]));
+      }
+    }
+  }
+
+  private void onOther(String channel, String payload) {
+    int bar = payload.indexOf('|');
+    Handler<String> handler = handlers.get(channel);
+    if (bar >= 0 && handler != null && !payload.substring(0, bar).equals(nodeId)) {
+      handler.handle(payload.substring(bar + 1));
+    }
+  }
+
+  /** Compares the tails of the streams this node has readers for with what it published. */
+  void checkTails() {
+    Set<Long> wanted = interest.get();
+    published.keySet().retainAll(wanted);
+    if (wanted.isEmpty()) {
+      return;
+    }
+    pool.preparedQuery(Sql.load("cluster/tails.sql")).execute(Tuple.of((Object) wanted.toArray(new Long[0])))
+        .onSuccess(rows -> {
+          for (Row row : rows) {
+            long id = row.getLong("id");
+            long tail = row.getLong("tail_seq");
+            Long seen = published.putIfAbsent(id, tail);
+            if (seen == null) {
+              publisher.accept(new CommittedBatch(id, row.getString("path"), row.getString("content_type"),
+                  tail, List.of(), row.getBoolean("closed"))); // first sight: wake readers to look for themselves
+            } else if (tail > seen) {
+              catchUp(id, seen, tail);
+            }
+          }
+        })
+        .onFailure(e -> LOG.debug("tail check skipped: {}", e.toString()));
+  }
+
+  /** Reads records [from, to) of a stream another node wrote and publishes them here. */
+  private void catchUp(long streamId, long from, long to) {
+    long start = Math.min(from, published.getOrDefault(streamId, from));
+    pool.preparedQuery(Sql.load("cluster/tails.sql")).execute(Tuple.of((Object) new Long[] {streamId}))
+        .compose(meta -> {
+          if (meta.size() == 0) {
+            return Future.succeededFuture();
+          }
+          Row stream = meta.iterator().next();
+          long end = Math.max(to, stream.getLong("tail_seq"));
+          return pool.preparedQuery(Sql.load("cluster/read-batch.sql")).execute(Tuple.of(streamId, start, end))
+              .map(rows -> {
+                List<Buffer> records = new ArrayList<>();
+                long first = -1;
+                for (Row row : rows) {
+                  if (first < 0) {
+                    first = row.getLong(0);
+                  }
+                  records.add(row.getBuffer(1));
+                }
+                if (first < 0) {
+                  first = end;
+                }
+                published(streamId, first + records.size());
+                publisher.accept(new CommittedBatch(streamId, stream.getString("path"),
+                    stream.getString("content_type"), first, records, stream.getBoolean("closed")));
+                return null;
+              });
+        })
+        .onFailure(e -> LOG.debug("cluster catch-up of stream {} deferred to the next tail check: {}", streamId, e.toString()));
+  }
+
+  public Future<Void> stop() {
+    if (timer >= 0) {
+      vertx.cancelTimer(timer);
+    }
+    return subscriber == null ? Future.succeededFuture() : subscriber.close();
+  }
+}

@@ -1,0 +1,184 @@
+package dev.tandem.hub.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tandem.governance.access.Action;
+import dev.tandem.governance.access.Role;
+import dev.tandem.governance.access.Scope;
+import dev.tandem.hub.TestHub;
+import dev.tandem.hub.stream.Offsets;
+import dev.tandem.hub.ws.WsTestClient;
+import io.vertx.core.Vertx;
+import io.vertx.junit5.VertxExtension;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpRequest.BodyPublishers;
+import java.net.http.HttpResponse;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** Two hub nodes, each with its own Vert.x, on one Postgres: what happens on one is seen on the other. */
+@ExtendWith(VertxExtension.class)
+class TwoNodesTest {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static Vertx vertxA;
+  private static Vertx vertxB;
+  private static TestHub a;
+  private static TestHub b;
+
+  @BeforeAll
+  static void start() throws Exception {
+    vertxA = Vertx.vertx();
+    vertxB = Vertx.vertx();
+    a = TestHub.start(vertxA, "cluster-tail-check-ms", "500");
+    int port = a.hub().database().connectOptions().getPort();
+    b = TestHub.start(vertxB, "database-url", "postgres://postgres:postgres@localhost:" + port + "/postgres",
+        "cluster-tail-check-ms", "500");
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    b.close();
+    a.close();
+    vertxB.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    vertxA.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+  }
+
+  private static void appendBatch(TestHub node, String stream, int from, int count) throws Exception {
+    StringBuilder body = new StringBuilder("[");
+    for (int i = from; i < from + count; i++) {
+      body.append(i > from ? "," : "").append("{\"type\":\"tick\",\"i\":").append(i).append('}');
+    }
+    HttpResponse<String> response = node.post(stream, "application/json", body.append(']').toString());
+    assertEquals(204, response.statusCode(), response.body());
+  }
+
+  /** Reads events from a subscription until {@code count} have arrived; returns their data. */
+  private static List<JsonNode> receive(WsTestClient client, int count) throws Exception {
+    List<JsonNode> seen = new ArrayList<>();
+    while (seen.size() < count) {
+      JsonNode frame = client.skipTo("events");
+      for (JsonNode event : frame.get("events")) {
+        assertEquals(Offsets.format(seen.size()), event.get("offset").asText(), "contiguous, no duplicates");
+        seen.add(event.get("data"));
+      }
+    }
+    return seen;
+  }
+
+  @Test
+  void anAppendOnOneNodeReachesASubscriberOnTheOther() throws Exception {
+    String stream = "cluster/simple";
+    a.put(stream, "application/json");
+    try (WsTestClient onB = WsTestClient.hello(vertxB, b, "reader-b", "human")) {
+      onB.subscribe(stream, "beginning");
+      appendBatch(a, stream, 0, 3);
+      List<JsonNode> seen = receive(onB, 3);
+      assertEquals(2, seen.get(2).get("i").asInt());
+    }
+  }
+
+  @Test
+  void writersOnBothNodesGetContiguousOffsetsAndBothNodesDeliverTheSameSequence() throws Exception {
+    String stream = "cluster/busy";
+    a.put(stream, "application/json");
+    int writers = 4;
+    int batches = 125;
+    int perBatch = 100;
+    int total = writers * batches * perBatch;
+    try (WsTestClient onA = WsTestClient.hello(vertxA, a, "reader-a", "human");
+         WsTestClient onB = WsTestClient.hello(vertxB, b, "reader-b", "human")) {
+      onA.subscribe(stream, "beginning");
+      onB.subscribe(stream, "beginning");
+      List<CompletableFuture<Void>> running = new ArrayList<>();
+      for (int w = 0; w < writers; w++) {
+        int writer = w;
+        running.add(CompletableFuture.runAsync(() -> {
+          try {
+            for (int n = 0; n < batches; n++) {
+              appendBatch(n % 2 == 0 ? a : b, stream, (writer * batches + n) * perBatch, perBatch);
+            }
+          } catch (Exception e) {
+            throw new RuntimeException(e);
+          }
+        }));
+      }
+      for (CompletableFuture<Void> writer : running) {
+        writer.get(180, TimeUnit.SECONDS);
+      }
+      List<JsonNode> seenOnA = receive(onA, total);
+      List<JsonNode> seenOnB = receive(onB, total);
+      assertEquals(seenOnA, seenOnB, "both nodes deliver the identical sequence");
+      JsonNode head = JSON.readTree(a.send(HttpRequest.newBuilder(URI.create(a.streamUrl(stream)))
+          .method("HEAD", BodyPublishers.noBody())).headers().firstValue("Stream-Next-Offset").map(o -> "\"" + o + "\"").orElseThrow());
+      assertEquals(Offsets.format(total), head.asText());
+    }
+  }
+
+  @Test
+  void killingTheListenerConnectionsLosesNothing() throws Exception {
+    String stream = "cluster/listener-killed";
+    a.put(stream, "application/json");
+    try (WsTestClient onB = WsTestClient.hello(vertxB, b, "reader-b", "human")) {
+      onB.subscribe(stream, "beginning");
+      appendBatch(a, stream, 0, 10);
+      receive(onB, 10);
+      a.hub().database().pool().query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+          + "WHERE query LIKE 'LISTEN%' AND pid <> pg_backend_pid()").execute()
+          .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+      appendBatch(a, stream, 10, 10); // hints sent while B's listener is down are lost
+      List<JsonNode> all = new ArrayList<>();
+      while (all.size() < 10) {
+        for (JsonNode event : onB.skipTo("events").get("events")) {
+          all.add(event.get("data"));
+        }
+      }
+      assertEquals(10, all.get(0).get("i").asInt());
+      assertEquals(19, all.get(9).get("i").asInt());
+    }
+  }
+
+  @Test
+  void presenceAndApprovalDecisionsCrossNodes() throws Exception {
+    String stream = "cluster/shared";
+    a.put(stream, "application/json");
+    try (WsTestClient watcherOnB = WsTestClient.hello(vertxB, b, "watcher", "human");
+         WsTestClient botOnA = WsTestClient.hello(vertxA, a, "bot", "human")) {
+      watcherOnB.subscribe(stream, "now");
+      watcherOnB.skipTo("presence"); // the (empty) snapshot
+      ObjectNode presence = WsTestClient.JSON.createObjectNode().put("type", "presence").put("stream", stream);
+      presence.putObject("state").put("step", "planning");
+      botOnA.request(presence);
+      assertEquals("bot", watcherOnB.skipTo("presence").get("joined").get(0).get("participant").asText());
+    }
+
+    a.send(HttpRequest.newBuilder(URI.create(a.baseUrl() + "/v1/policies/" + stream))
+        .PUT(BodyPublishers.ofString("{\"gates\":[{\"name\":\"pay\",\"match\":{\"type\":\"payment\"}}]}")));
+    String agent = a.token("agent", Set.of(Role.AGENT), new Scope("cluster", EnumSet.of(Action.READ, Action.APPEND)));
+    HttpResponse<String> held = b.sendRaw(HttpRequest.newBuilder(URI.create(b.streamUrl(stream)))
+        .header("Authorization", "Bearer " + agent).header("Content-Type", "application/json")
+        .POST(BodyPublishers.ofString("{\"type\":\"payment\"}")));
+    assertEquals(202, held.statusCode(), "the policy set on A holds an append on B: " + held.body());
+    String id = JSON.readTree(held.body()).get("approval").get("id").asText();
+    CompletableFuture<HttpResponse<String>> waitingOnA = a.http.sendAsync(HttpRequest.newBuilder(
+        URI.create(a.baseUrl() + "/v1/approvals/" + id + "?wait=60s")).header("Authorization", "Bearer " + a.adminToken())
+        .GET().build(), HttpResponse.BodyHandlers.ofString());
+    String manager = b.token("mia", Set.of(Role.MANAGER), new Scope("cluster", EnumSet.of(Action.READ, Action.APPROVE)));
+    assertEquals(200, b.sendRaw(HttpRequest.newBuilder(URI.create(b.baseUrl() + "/v1/approvals/" + id + "/approve"))
+        .header("Authorization", "Bearer " + manager).POST(BodyPublishers.noBody())).statusCode());
+    JsonNode decided = JSON.readTree(waitingOnA.get(30, TimeUnit.SECONDS).body());
+    assertEquals("approved", decided.get("state").asText(), "the waiter on A wakes when B decides");
+  }
+}
