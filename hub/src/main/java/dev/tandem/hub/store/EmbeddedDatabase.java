@@ -32,10 +32,19 @@ public final class EmbeddedDatabase implements AutoCloseable {
   }
 
   public static EmbeddedDatabase start(Path dataDir) throws IOException {
+    return start(dataDir, 0);
+  }
+
+  /** Starts on {@code port} (0: a free one). */
+  public static EmbeddedDatabase start(Path dataDir, int port) throws IOException {
     Path dir = dataDir.toAbsolutePath().normalize();
     Files.createDirectories(dir);
     stopOrphanedPostmaster(dir);
-    EmbeddedPostgres postgres = EmbeddedPostgres.builder()
+    EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder();
+    if (port > 0) {
+      builder.setPort(port);
+    }
+    EmbeddedPostgres postgres = builder
         .setDataDirectory(dir.toFile())
         .setCleanDataDirectory(false)
         .setPGStartupWait(Duration.ofSeconds(60))
