@@ -15,6 +15,8 @@ import dev.tandem.hub.stream.LiveTail;
 import dev.tandem.hub.stream.StreamReader;
 import dev.tandem.hub.stream.StreamRoutes;
 import dev.tandem.hub.stream.StreamStore;
+import dev.tandem.hub.subscription.SubscriptionRoutes;
+import dev.tandem.hub.subscription.Subscriptions;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -38,6 +40,7 @@ public final class Hub {
   private Database database;
   private StreamStore store;
   private WsHub wsHub;
+  private Subscriptions subscriptions;
   private int port;
   private long sweeper = -1;
   private String deployment;
@@ -57,16 +60,20 @@ public final class Hub {
       this.database = db;
       LiveTail liveTail = new LiveTail();
       AtomicReference<WsHub> ws = new AtomicReference<>();
+      AtomicReference<Subscriptions> subs = new AtomicReference<>();
       StreamReader reader = new StreamReader(db.pool(), config.readChunkBytes());
       store = new StreamStore(db.pool(), reader, id -> {
         liveTail.moved(id);
         ws.get().deleted(id);
+        subs.get().removed(id);
       }, config.maxJsonMessages());
       GroupCommitter committer = new GroupCommitter(vertx, db.pool(), config.commitLanes(),
           config.commitMaxBatch(), config.commitMaxBytes(), batch -> {
             liveTail.moved(batch.streamId());
             ws.get().committed(batch);
+            subs.get().committed(batch); // only queues: wake decisions run on the subscriptions' context
           });
+      store.onCreated(stream -> subs.get().created(stream));
       CursorStore cursors = new CursorStore(vertx, db.pool());
       PresenceRegistry presence = new PresenceRegistry();
       wsHub = new WsHub(vertx, store, reader, committer, cursors, presence, WsHub.Limits.from(config));
@@ -74,13 +81,22 @@ public final class Hub {
       StreamRoutes streams = new StreamRoutes(vertx, config, store, reader, committer, liveTail,
           new CollapseCursor(Clock.systemUTC()));
       ParticipantRoutes participants = new ParticipantRoutes(store, cursors, presence);
-      sweeper = vertx.setPeriodic(SWEEP_INTERVAL_MS, id -> sweep());
-      return listen(request -> route(request, streams, participants));
+      return Subscriptions.start(vertx, config, db.pool(), store, committer, this::publicUrl).compose(started -> {
+        subscriptions = started;
+        subs.set(started);
+        sweeper = vertx.setPeriodic(SWEEP_INTERVAL_MS, id -> sweep());
+        return listen(request -> route(request, started.routes(), streams, participants));
+      });
     });
   }
 
-  private void route(HttpServerRequest request, StreamRoutes streams, ParticipantRoutes participants) {
+  private void route(HttpServerRequest request, SubscriptionRoutes control, StreamRoutes streams,
+                     ParticipantRoutes participants) {
     String path = request.path();
+    if (SubscriptionRoutes.owns(path)) { // the reserved __ds namespace goes before stream operations
+      control.handle(request);
+      return;
+    }
     if (path.startsWith(StreamRoutes.PREFIX)) {
       streams.handle(request);
       return;
@@ -122,6 +138,15 @@ public final class Hub {
     return port;
   }
 
+  /** The base URL webhook receivers use to reach this hub: {@code public-url}, or host and port. */
+  public String publicUrl() {
+    if (config.publicUrl() != null) {
+      return config.publicUrl();
+    }
+    String host = "0.0.0.0".equals(config.host()) || "::".equals(config.host()) ? "localhost" : config.host();
+    return "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
+  }
+
   public Database database() {
     return database;
   }
@@ -139,6 +164,7 @@ public final class Hub {
     }
     Future<Void> undeployed = deployment == null ? Future.succeededFuture() : vertx.undeploy(deployment);
     return undeployed
+        .compose(v -> subscriptions == null ? Future.succeededFuture() : subscriptions.stop())
         .compose(v -> database == null ? Future.succeededFuture() : database.close(vertx))
         .mapEmpty();
   }

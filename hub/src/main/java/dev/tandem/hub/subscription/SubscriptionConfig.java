@@ -77,8 +77,8 @@ public record SubscriptionConfig(
         throw invalid("webhook is for webhook subscriptions");
       }
       wakeStream = path(wakeStream, "wake_stream");
-      if (streams.contains(wakeStream) || pattern != null && pattern.matches(wakeStream)) {
-        throw invalid("a subscription cannot watch its own wake stream");
+      if (streams.contains(wakeStream)) {
+        throw invalid("a subscription cannot watch its own wake stream"); // a pattern just skips it
       }
     }
     int leaseTtlMs = leaseTtl(body.get("lease_ttl_ms"));
