@@ -18,7 +18,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The public Durable Streams conformance suite (npm {@code @durable-streams/server-conformance-tests},
  * pinned in {@code src/test/conformance/package.json}) run against a real hub on embedded
- * Postgres. It is the referee for the HTTP protocol: every case must pass.
+ * Postgres, with the reserved subscription APIs enabled ({@code TANDEM_SUBSCRIPTIONS=true}).
+ * It is the referee for the HTTP protocol: every case must pass.
  */
 @Tag("conformance")
 class ConformanceSuiteTest {
@@ -52,6 +53,7 @@ class ConformanceSuiteTest {
         .redirectOutput(log);
     vitest.environment().put("TANDEM_URL", hub.baseUrl());
     vitest.environment().put("TANDEM_LONG_POLL_MS", "500");
+    vitest.environment().put("TANDEM_SUBSCRIPTIONS", "true");
     vitest.environment().put("NO_COLOR", "1");
     Process process = vitest.start();
     if (!process.waitFor(15, TimeUnit.MINUTES)) {
@@ -66,7 +68,7 @@ class ConformanceSuiteTest {
     System.out.printf("Durable Streams conformance: %d passed, %d failed, %d skipped (log: %s)%n",
         passed, failed, skipped, log);
     assertEquals(0, failed, "conformance failures, see " + log);
-    assertTrue(passed >= 332, "expected at least 332 conformance cases to pass, got " + passed);
+    assertTrue(passed >= 338, "expected at least 338 conformance cases to pass, got " + passed);
     assertEquals(0, exit, "vitest exited with " + exit + ", see " + log);
   }
 
