@@ -24,6 +24,8 @@ import dev.tandem.hub.stream.LiveTail;
 import dev.tandem.hub.stream.StreamReader;
 import dev.tandem.hub.stream.StreamRoutes;
 import dev.tandem.hub.stream.StreamStore;
+import dev.tandem.hub.subscription.SubscriptionRoutes;
+import dev.tandem.hub.subscription.Subscriptions;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -54,6 +56,7 @@ public final class Hub {
   private WsHub wsHub;
   private Authenticator authenticator;
   private DevTokens devTokens;
+  private Subscriptions subscriptions;
   private int port;
   private long sweeper = -1;
   private String deployment;
@@ -79,6 +82,7 @@ public final class Hub {
       this.database = db;
       LiveTail liveTail = new LiveTail();
       AtomicReference<WsHub> ws = new AtomicReference<>();
+      AtomicReference<Subscriptions> subs = new AtomicReference<>();
       StreamReader reader = new StreamReader(db.pool(), config.readChunkBytes());
       PolicyStore policies = new PolicyStore(db.pool());
       cluster = new Cluster(vertx, db.pool(), db.connectOptions());
@@ -89,6 +93,7 @@ public final class Hub {
       };
       store = new StreamStore(db.pool(), reader, id -> {
         removed.accept(id);
+        ifStarted(subs, sub -> sub.removed(id));
         cluster.send(Cluster.REMOVED, Long.toString(id));
       }, config.maxJsonMessages());
       GroupCommitter committer = new GroupCommitter(vertx, db.pool(), config.commitLanes(),
@@ -96,7 +101,9 @@ public final class Hub {
             cluster.published(batch.streamId(), batch.nextSeq());
             liveTail.moved(batch.streamId());
             ws.get().committed(batch);
+            ifStarted(subs, sub -> sub.committed(batch)); // only queues: wake decisions run on their own context
           });
+      store.onCreated(stream -> ifStarted(subs, sub -> sub.created(stream)));
       approvals = new ApprovalService(vertx, db.pool(), policies, committer, Clock.systemUTC());
       CursorStore cursors = new CursorStore(vertx, db.pool());
       PresenceRegistry presence = new PresenceRegistry();
@@ -119,8 +126,6 @@ public final class Hub {
       ApprovalRoutes approvalRoutes = new ApprovalRoutes(approvals, store);
       spawns = new SpawnService(db.pool(), store, policies, committer, approvals, authenticator);
       TreeRoutes treeRoutes = new TreeRoutes(spawns);
-      sweeper = vertx.setPeriodic(SWEEP_INTERVAL_MS, id -> sweep());
-      // Expire what came due while the hub was down, and append what it still owed, before serving.
       Future<Void> listening = cluster.start(batch -> {
         liveTail.moved(batch.streamId());
         wsHub.committed(batch);
@@ -129,13 +134,28 @@ public final class Hub {
         watched.addAll(liveTail.watchedStreamIds());
         return watched;
       }, config.clusterTailCheckMs());
+      // Expire what came due while the hub was down, and append what it still owed, before serving.
       return listening.compose(v -> approvals.sweep()).compose(v -> spawns.resume())
-          .compose(v -> listen(request -> route(request, streams, participants, approvalRoutes, treeRoutes)));
+          .compose(v -> Subscriptions.start(vertx, config, db.pool(), store, committer, this::publicUrl))
+          .compose(started -> {
+            subscriptions = started;
+            subs.set(started);
+            sweeper = vertx.setPeriodic(SWEEP_INTERVAL_MS, id -> sweep());
+            return listen(request -> route(request, started.routes(), streams, participants, approvalRoutes, treeRoutes));
+          });
     });
   }
 
-  private void route(HttpServerRequest request, StreamRoutes streams, ParticipantRoutes participants,
-                     ApprovalRoutes approvalRoutes, TreeRoutes treeRoutes) {
+  /** Subscriptions start last; commits made before (start-up repairs) have no subscriptions to wake yet. */
+  private static void ifStarted(AtomicReference<Subscriptions> subs, java.util.function.Consumer<Subscriptions> action) {
+    Subscriptions started = subs.get();
+    if (started != null) {
+      action.accept(started);
+    }
+  }
+
+  private void route(HttpServerRequest request, SubscriptionRoutes control, StreamRoutes streams,
+                     ParticipantRoutes participants, ApprovalRoutes approvalRoutes, TreeRoutes treeRoutes) {
     String path = request.path();
     Responses.securityHeaders(request.response());
     Responses.cors(request, request.response());
@@ -147,6 +167,8 @@ public final class Hub {
       ready(request);
     } else if (path.equals("/v1/dev/tokens")) {
       devTokens(request);
+    } else if (SubscriptionRoutes.owns(path)) { // the reserved __ds namespace goes before stream operations
+      subscriptionControl(request, control);
     } else if (path.equals(WsHub.PATH)) {
       boolean hasToken = request.getHeader("Authorization") != null || request.getParam("token") != null;
       authenticated(request, principal -> wsHub.handle(request, principal), !hasToken);
@@ -179,6 +201,29 @@ public final class Hub {
       }
       request.resume();
     });
+  }
+
+  /**
+   * The protocol's subscription control APIs: webhook callbacks, pull-wake acks and releases
+   * carry their own wake tokens, and the signing keys are public; managing subscriptions and
+   * claiming wakes needs a token with admin rights over the control namespace.
+   */
+  private void subscriptionControl(HttpServerRequest request, SubscriptionRoutes control) {
+    String path = request.path();
+    boolean ownToken = path.endsWith("/callback") || path.endsWith("/ack") || path.endsWith("/release")
+        || path.endsWith("/jwks.json");
+    if (ownToken) {
+      control.handle(request);
+      return;
+    }
+    authenticated(request, principal -> {
+      try {
+        dev.tandem.hub.auth.Access.require(principal, dev.tandem.governance.access.Action.ADMIN, "__ds");
+        control.handle(request);
+      } catch (TandemError e) {
+        Responses.error(request, e);
+      }
+    }, false);
   }
 
   /** Ready: the database answers and this node hears the other nodes. 503 otherwise. */
@@ -242,6 +287,15 @@ public final class Hub {
     return port;
   }
 
+  /** The base URL webhook receivers use to reach this hub: {@code public-url}, or host and port. */
+  public String publicUrl() {
+    if (config.publicUrl() != null) {
+      return config.publicUrl();
+    }
+    String host = "0.0.0.0".equals(config.host()) || "::".equals(config.host()) ? "localhost" : config.host();
+    return "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
+  }
+
   public Database database() {
     return database;
   }
@@ -260,6 +314,7 @@ public final class Hub {
     Future<Void> quiet = cluster == null ? Future.succeededFuture() : cluster.stop();
     Future<Void> undeployed = quiet.eventually(() -> deployment == null ? Future.succeededFuture() : vertx.undeploy(deployment));
     return undeployed
+        .compose(v -> subscriptions == null ? Future.succeededFuture() : subscriptions.stop())
         .compose(v -> database == null ? Future.succeededFuture() : database.close(vertx))
         .mapEmpty();
   }

@@ -44,7 +44,7 @@ class ConformanceSuiteTest {
   void everyConformanceCasePasses() throws Exception {
     try {
       NpmSuite.run(SUITE, "conformance", List.of("npx", "vitest", "run"), 15,
-          Map.of("TANDEM_URL", hub.baseUrl(), "TANDEM_LONG_POLL_MS", "500"));
+          Map.of("TANDEM_URL", hub.baseUrl(), "TANDEM_LONG_POLL_MS", "500", "TANDEM_SUBSCRIPTIONS", "true"));
     } finally {
       JsonNode results = new ObjectMapper().readTree(SUITE.resolve("target/conformance-results.json").toFile());
       int passed = results.path("numPassedTests").asInt();
@@ -52,7 +52,7 @@ class ConformanceSuiteTest {
       int skipped = results.path("numPendingTests").asInt() + results.path("numTodoTests").asInt();
       System.out.printf("Durable Streams conformance: %d passed, %d failed, %d skipped%n", passed, failed, skipped);
       assertEquals(0, failed, "conformance failures, see target/conformance.log");
-      assertTrue(passed >= 332, "expected at least 332 conformance cases to pass, got " + passed);
+      assertTrue(passed >= 338, "expected every one of the 338 conformance cases to pass, got " + passed);
     }
   }
 }

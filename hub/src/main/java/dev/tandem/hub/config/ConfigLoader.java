@@ -57,6 +57,9 @@ public final class ConfigLoader {
     DEFAULTS.put("jwt-issuer", "");
     DEFAULTS.put("jwt-audience", "");
     DEFAULTS.put("dev-token-ttl-seconds", String.valueOf(30L * 24 * 3600));
+    DEFAULTS.put("public-url", "");
+    DEFAULTS.put("webhook-allow-localhost", "");
+    DEFAULTS.put("subscription-sweep-ms", "1000");
   }
 
   private ConfigLoader() {}
@@ -169,6 +172,11 @@ public final class ConfigLoader {
         number(v, "ws-heartbeat-ms", 100, 3_600_000),
         number(v, "ws-idle-timeout-ms", 200, 86_400_000),
         number(v, "cluster-tail-check-ms", 50, 3_600_000),
+        publicUrl(v.get("public-url")),
+        // The localhost webhook exception is for development: on by default with the embedded
+        // database, off by default when an external database is configured.
+        bool(v, "webhook-allow-localhost", v.get("database-url").isBlank()),
+        number(v, "subscription-sweep-ms", 50, 60_000),
         auth(v, databaseUrl == null));
   }
 
@@ -200,6 +208,27 @@ public final class ConfigLoader {
 
   private static Path path(String value) {
     return blankToNull(value) == null ? null : Path.of(value.trim());
+  }
+
+  private static String publicUrl(String raw) {
+    String url = raw.trim();
+    if (url.isEmpty()) {
+      return null;
+    }
+    if (!url.matches("https?://[^/?#\\s]+(/[^?#\\s]*)?")) {
+      throw new ConfigException("public-url must be an http(s) URL like https://hub.example.com, got '" + raw + "'");
+    }
+    return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
+  }
+
+  private static boolean bool(Map<String, String> values, String name, boolean unset) {
+    String raw = values.get(name).trim().toLowerCase(Locale.ROOT);
+    return switch (raw) {
+      case "" -> unset;
+      case "true" -> true;
+      case "false" -> false;
+      default -> throw new ConfigException(name + " must be true or false, got '" + values.get(name) + "'");
+    };
   }
 
   private static long number(Map<String, String> values, String name, long min, long max) {

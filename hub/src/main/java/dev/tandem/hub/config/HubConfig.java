@@ -8,6 +8,10 @@ import java.nio.file.Path;
  * setting.
  *
  * @param databaseUrl a {@code postgres://} URL, or null for the embedded Postgres in {@code dataDir}
+ * @param publicUrl the hub's base URL as others reach it (webhook callback and JWKS URLs), or
+ *     null for {@code http://host:port}
+ * @param webhookAllowLocalhost accept {@code localhost} and {@code 127.0.0.x} webhook URLs
+ *     (a development exception to the SSRF rules)
  */
 public record HubConfig(
     String host,
@@ -33,6 +37,9 @@ public record HubConfig(
     long wsHeartbeatMs,
     long wsIdleTimeoutMs,
     long clusterTailCheckMs,
+    String publicUrl,
+    boolean webhookAllowLocalhost,
+    long subscriptionSweepMs,
     AuthSettings auth) {
 
   /**

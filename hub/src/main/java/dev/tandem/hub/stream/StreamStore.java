@@ -30,6 +30,7 @@ public final class StreamStore {
   private final StreamReader reader;
   private final java.util.function.LongConsumer removed;
   private final int maxJsonMessages;
+  private volatile java.util.function.Consumer<StreamRecord> created = stream -> {};
 
   /** @param removed told the id of every stream deleted or soft-deleted, after its transaction */
   public StreamStore(Pool pool, StreamReader reader, java.util.function.LongConsumer removed, int maxJsonMessages) {
@@ -63,11 +64,21 @@ public final class StreamStore {
     return pool.preparedQuery(Sql.load("stream/touch.sql")).execute(Tuple.of(stream.id())).mapEmpty();
   }
 
+  /** Tells {@code listener} about every stream a PUT creates, after its transaction commits. */
+  public void onCreated(java.util.function.Consumer<StreamRecord> listener) {
+    this.created = listener;
+  }
+
   public Future<Created> create(CreateRequest request) {
     return inTransaction((conn, gone) -> createIn(conn, request, gone))
         .recover(failure -> failure instanceof ConcurrentCreate
             ? inTransaction((conn, gone) -> createIn(conn, request, gone)) // lost a race: compare with the winner
-            : Future.failedFuture(failure));
+            : Future.failedFuture(failure))
+        .onSuccess(result -> {
+          if (result.isNew()) {
+            created.accept(result.stream());
+          }
+        });
   }
 
   /** Runs {@code work} in a transaction; streams it removes are announced after the commit. */

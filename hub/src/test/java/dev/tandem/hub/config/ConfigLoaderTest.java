@@ -45,4 +45,22 @@ class ConfigLoaderTest {
     assertTrue(assertThrows(ConfigLoader.ConfigException.class,
         () -> ConfigLoader.load(new String[] {"--port"}, Map.of())).getMessage().contains("needs a value"));
   }
+
+  @Test
+  void subscriptionSettings() {
+    HubConfig embedded = ConfigLoader.load(new String[0], Map.of());
+    assertTrue(embedded.webhookAllowLocalhost(), "the localhost webhook exception is on in development");
+    assertNull(embedded.publicUrl());
+    assertEquals(1000, embedded.subscriptionSweepMs());
+    HubConfig external = ConfigLoader.load(new String[0], Map.of("DATABASE_URL", "postgres://u:p@db/tandem"));
+    assertTrue(!external.webhookAllowLocalhost(), "and off by default with an external database");
+    assertTrue(ConfigLoader.load(new String[] {"--webhook-allow-localhost", "true"},
+        Map.of("DATABASE_URL", "postgres://u:p@db/tandem")).webhookAllowLocalhost());
+    assertEquals("https://hub.example.com/base", ConfigLoader.load(new String[] {"--public-url", "https://hub.example.com/base/"},
+        Map.of()).publicUrl());
+    assertTrue(assertThrows(ConfigLoader.ConfigException.class,
+        () -> ConfigLoader.load(new String[] {"--webhook-allow-localhost", "yes"}, Map.of())).getMessage().contains("webhook-allow-localhost"));
+    assertTrue(assertThrows(ConfigLoader.ConfigException.class,
+        () -> ConfigLoader.load(new String[] {"--public-url", "hub.example.com"}, Map.of())).getMessage().contains("public-url"));
+  }
 }

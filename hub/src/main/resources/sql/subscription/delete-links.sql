@@ -1,0 +1,1 @@
+DELETE FROM subscription_links WHERE subscription_id = $1
