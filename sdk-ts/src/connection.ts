@@ -4,10 +4,11 @@
  * {@link StreamHandle} per stream path and producer options.
  */
 import { invalidArgument } from "./errors.js";
+import { Approvals } from "./approvals.js";
 import { HttpApi } from "./http.js";
 import { Channel } from "./channel.js";
 import { HubSocket } from "./hub-socket.js";
-import { StreamHandle } from "./stream.js";
+import { StreamHandle, type ClientContext } from "./stream.js";
 import type { ConnectOptions, ConnectionState, StateChange, StreamOptions, Welcome } from "./types.js";
 
 export { PROTOCOL_VERSION } from "./hub-socket.js";
@@ -21,12 +22,17 @@ export class TandemClient {
   readonly #http: HttpApi;
   readonly #channels = new Map<string, Channel>();
   readonly #handles = new Map<string, StreamHandle>();
+  readonly #context: ClientContext;
+  /** Approvals: read, list (a manager's inbox), approve, reject, cancel, attach by id. */
+  readonly approvals: Approvals;
 
   constructor(options: ConnectOptions) {
     const fetchImpl = options.fetch ?? (globalThis.fetch ? (...args: Parameters<typeof fetch>) => globalThis.fetch(...args) : undefined);
     if (!fetchImpl) throw invalidArgument("no global fetch here: pass connect({ fetch })");
     this.#socket = new HubSocket(options);
     this.#http = new HttpApi(this.#socket.urls.http, fetchImpl, () => this.#socket.token(), options.participant);
+    this.approvals = new Approvals(this.#socket, this.#http);
+    this.#context = { socket: this.#socket, http: this.#http, approvals: this.approvals, stream: (path) => this.stream(path) };
   }
 
   /** `connecting`, `open`, `reconnecting` or `closed`. */
@@ -72,7 +78,7 @@ export class TandemClient {
     if (!handle) {
       let channel = this.#channels.get(path);
       if (!channel) this.#channels.set(path, (channel = new Channel(this.#socket, path)));
-      handle = new StreamHandle(this.#socket, this.#http, channel, path, options);
+      handle = new StreamHandle(this.#context, channel, path, options);
       this.#handles.set(key, handle);
     }
     return handle;

@@ -79,6 +79,10 @@ export const ErrorCodes = {
   alreadySubscribed: "already_subscribed",
   /** The hub answered something the SDK cannot read. */
   protocol: "protocol_error",
+  /** The call was aborted through its `signal`. */
+  aborted: "aborted",
+  /** A granted approval's released event did not show up in its stream in time. */
+  releaseMissing: "release_missing",
 } as const;
 
 export function invalidArgument(message: string): TandemError {

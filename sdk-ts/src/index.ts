@@ -7,6 +7,7 @@ export { StreamHandle } from "./stream.js";
 export { Subscription } from "./subscription.js";
 export { Presence } from "./presence.js";
 export { Run, startRun } from "./run.js";
+export { Approvals, ApprovalHandle } from "./approvals.js";
 export { materialize, isRunEvent, type MaterializeOptions } from "./materialize.js";
 export { TandemError, ErrorCodes } from "./errors.js";
 export { backoffDelay, DEFAULT_BACKOFF } from "./backoff.js";

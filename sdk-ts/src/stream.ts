@@ -1,13 +1,16 @@
 /**
  * A handle on one stream: live subscription, idempotent appends, cursor acknowledgements and
- * presence over the client's WebSocket; catch-up reads, creation and deletion over HTTP; and
- * the run lifecycle helper. `client.stream(path)` returns one handle per path and producer
+ * presence over the client's WebSocket; catch-up reads, creation and deletion over HTTP; the
+ * run lifecycle helper; approval requests (approvals.ts); spawn, tree, cancel, fork and policy
+ * (spawn.ts). `client.stream(path)` returns one handle per path and producer
  * options, so its producer id stays stable however often it is called.
  */
 import { invalidArgument } from "./errors.js";
 import { isOffset, offsetAfter } from "./offsets.js";
 import { Producer } from "./producer.js";
 import { startRun, type Run } from "./run.js";
+import { cancelTree, createFork, getPolicy, setPolicy, spawnChild, tree } from "./spawn.js";
+import type { ApprovalHandle, Approvals } from "./approvals.js";
 import type { Channel } from "./channel.js";
 import type { HubSocket } from "./hub-socket.js";
 import type { HttpApi } from "./http.js";
@@ -16,6 +19,11 @@ import type { Subscription } from "./subscription.js";
 import type {
   AppendOptions,
   AppendResult,
+  Policy,
+  RequestApprovalOptions,
+  SpawnOptions,
+  SpawnResult,
+  TreeNode,
   CreateOptions,
   CreateResult,
   EventHandler,
@@ -29,6 +37,15 @@ import type {
   SubscribeOptions,
 } from "./types.js";
 
+/** What a handle needs from its client. Internal. */
+export interface ClientContext {
+  socket: HubSocket;
+  http: HttpApi;
+  approvals: Approvals;
+  /** The client's handle on another path (children, forks). */
+  stream(path: string): StreamHandle;
+}
+
 export class StreamHandle {
   /** The stream's path, e.g. `sessions/42`. */
   readonly path: string;
@@ -36,13 +53,16 @@ export class StreamHandle {
   readonly presence: Presence;
   readonly #connection: HubSocket;
   readonly #http: HttpApi;
+  readonly #client: ClientContext;
   readonly #channel: Channel;
   readonly #producer: Producer;
 
   /** Not constructed directly: use `client.stream(path)`. */
-  constructor(connection: HubSocket, http: HttpApi, channel: Channel, path: string, options: StreamOptions = {}) {
+  constructor(client: ClientContext, channel: Channel, path: string, options: StreamOptions = {}) {
+    const connection = client.socket;
+    this.#client = client;
     this.#connection = connection;
-    this.#http = http;
+    this.#http = client.http;
     this.#channel = channel;
     this.path = path;
     this.presence = channel.presence;
@@ -132,6 +152,64 @@ export class StreamHandle {
   /** Starts a run on this stream, or resumes the run `runId` (see run.ts). */
   startRun(options: StartRunOptions = {}): Promise<Run> {
     return startRun(this, options);
+  }
+
+  // ---- approvals ----------------------------------------------------------------------------
+
+  /**
+   * Appends `event` expecting an approval gate to hold it, and resolves with a handle on the
+   * approval; `await handle.decision()` for the outcome. The same `idempotencyKey` finds the
+   * same approval again, from any process. An event no gate holds is appended at once: the
+   * handle's `gated` is false and its decision is `{ outcome: "not-gated", offset }`.
+   */
+  requestApproval<T = unknown>(event: T, options: RequestApprovalOptions = {}): Promise<ApprovalHandle<T>> {
+    return this.#client.approvals.request(this.path, event, options);
+  }
+
+  /** Sets this stream's own policy (needs `admin`); resolves with it as stored, defaults filled in. */
+  setPolicy(policy: Policy): Promise<Policy> {
+    return setPolicy(this.#http, this.path, policy);
+  }
+
+  /** This stream's effective policy: its ancestors' narrowed by its own. */
+  getPolicy(): Promise<Policy> {
+    return getPolicy(this.#http, this.path);
+  }
+
+  // ---- spawn trees and forks ----------------------------------------------------------------
+
+  /**
+   * Spawns the child stream `{path}/agents/{name}` (a random name when none is given), minting
+   * a token for the child agent with `token`. Idempotent by name (`created: false`).
+   */
+  async spawn(name?: string, options: SpawnOptions = {}): Promise<SpawnResult<StreamHandle>> {
+    const spawned = await spawnChild(this.#http, this.path, name, options);
+    const result: SpawnResult<StreamHandle> = { stream: this.#client.stream(spawned.stream), created: spawned.created, tail: spawned.tail };
+    if (spawned.token !== undefined) result.token = spawned.token;
+    return result;
+  }
+
+  /** This stream and its spawned subtree, with states, forks and pending approvals. */
+  tree(): Promise<TreeNode> {
+    return tree(this.#http, this.path);
+  }
+
+  /**
+   * Cancels this stream and all its descendants, leaf first (pending approvals canceled, then
+   * `stream.canceled`, then closed). Resolves with the canceled paths.
+   */
+  cancel(): Promise<string[]> {
+    return cancelTree(this.#http, this.path);
+  }
+
+  /**
+   * Forks this stream at `at`: creates `{path}/forks/{name}` (a random name when none is
+   * given), which reads this stream's events before `at`, then its own. `"now"` forks at the
+   * tail. Resolves with the fork's handle.
+   */
+  async fork(at: Offset | "now", name: string = randomId("fork-")): Promise<StreamHandle> {
+    const fork = await createFork(this.#http, this.path, at, name);
+    return this.#client.stream(fork.path);
   }
 }
 

@@ -304,3 +304,192 @@ export interface StartRunOptions {
   /** Appended as `plan.created` when the run starts. */
   plan?: PlanStepInput[];
 }
+
+// ---- approvals -----------------------------------------------------------------------
+
+/** An approval's state on the hub. `approved` covers an expiry with `onExpiry: approve`. */
+export type ApprovalState = "pending" | "approved" | "rejected" | "expired" | "canceled";
+
+/** A condition of a gate: a dotted `field` and exactly one operator (docs/governance.md). */
+export interface PolicyCondition {
+  field: string;
+  eq?: unknown;
+  ne?: unknown;
+  in?: unknown[];
+  gt?: number;
+  gte?: number;
+  lt?: number;
+  lte?: number;
+  exists?: boolean;
+}
+
+/** An approval gate of a policy. The hub fills the defaults; `GET` spells every field out. */
+export interface PolicyGate {
+  name: string;
+  match: { type?: string | string[]; where?: PolicyCondition[] };
+  /** Default `{ roles: ["manager", "admin"] }`. */
+  approvers?: { roles?: string[]; subjects?: string[] };
+  /** Default 1. */
+  quorum?: number;
+  /** Default false. */
+  allowSelfApproval?: boolean;
+  /** ISO-8601 (`PT4H`) or `30s`, `15m`, `4h`, `2d`. Default 24 h. */
+  expiresAfter?: string;
+  /** Default `reject`. */
+  onExpiry?: "reject" | "approve";
+  /** Default false. */
+  allowEdit?: boolean;
+}
+
+/** Spawn limits of a policy; unset ones are inherited (else 8 / 64 / 1024). */
+export interface SpawnLimits {
+  maxDepth?: number;
+  maxChildren?: number;
+  maxDescendants?: number;
+}
+
+/** A policy document (`PUT /v1/policies/{stream}`). `{}` is a policy with no gates and no limits. */
+export interface Policy {
+  gates?: PolicyGate[];
+  spawn?: SpawnLimits;
+}
+
+export interface ApprovalVote {
+  by: string;
+  at: string;
+  /** The edited event this vote approved, when it approved an edit. */
+  event?: unknown;
+}
+
+/** How an approval was settled. `by` is null when the deadline decided (`reason: "expired"`). */
+export interface ApprovalDecisionRecord {
+  outcome: "approved" | "rejected" | "expired" | "canceled";
+  by: string | null;
+  at: string;
+  edited: boolean;
+  reason?: string;
+  /** The released event's content (without `approvalId`), when approved. */
+  released?: unknown;
+}
+
+/** An approval record as the hub returns it (`GET /v1/approvals/{id}`). */
+export interface Approval<T = unknown> {
+  id: string;
+  stream: string;
+  requester: string;
+  state: ApprovalState;
+  createdAt: string;
+  expiresAt: string;
+  ageSeconds: number;
+  /** The held event. */
+  proposed: T;
+  /** A copy of the gate the request was made under. */
+  gate: PolicyGate & Record<string, unknown>;
+  votes: ApprovalVote[];
+  decision?: ApprovalDecisionRecord;
+}
+
+/** The answer to approve / reject / cancel: the record, and whether this call changed it. */
+export interface ApprovalChange<T = unknown> {
+  changed: boolean;
+  approval: Approval<T>;
+}
+
+export interface RequestApprovalOptions {
+  /**
+   * Identifies the request: the same key (same stream, same participant) finds the same
+   * approval again, from any process — how a restarted agent re-attaches. At most 256
+   * characters. Default: a random key (the request can then not be re-attached by key).
+   */
+  idempotencyKey?: string;
+}
+
+export interface DecisionOptions {
+  /** Stops waiting: `decision()` rejects with the signal's reason (code `aborted`). */
+  signal?: AbortSignal;
+  /** How long each long-poll waits on the hub, in seconds (1–300). Default 30. */
+  pollSeconds?: number;
+  /** How long a granted approval's released event may take to appear in the stream. Default 30 000 ms. */
+  releaseTimeoutMs?: number;
+}
+
+/**
+ * How an approval ended, as `handle.decision()` resolves. `granted` carries the released event
+ * as stored (with its offset and the added `approvalId`); `not-gated` means no gate held the
+ * event and it was appended at once (`offset` null when this was a repeat of an earlier
+ * request with the same key, whose offset the hub does not return).
+ */
+export type ApprovalOutcome<T = unknown> =
+  | { outcome: "granted"; approval: Approval<T>; event: StreamEvent<T & { approvalId: string }>; edited: boolean }
+  | { outcome: "rejected"; approval: Approval<T>; by: string | null; reason: string }
+  | { outcome: "expired"; approval: Approval<T> }
+  | { outcome: "canceled"; approval: Approval<T>; by: string | null; reason: string }
+  | { outcome: "not-gated"; approval: null; offset: Offset | null; event: StreamEvent<T> | null };
+
+export interface ListApprovalsOptions {
+  /** Only approvals on this stream and the streams below it. */
+  stream?: string;
+  /** At most this many (1–500). Default 50. */
+  limit?: number;
+}
+
+export interface ListPendingOptions extends ListApprovalsOptions {
+  /**
+   * True (default): only what this participant may decide now (a manager's inbox). False:
+   * every pending approval it may read (its own requests, say).
+   */
+  decidable?: boolean;
+}
+
+// ---- spawn, trees, forks ---------------------------------------------------------------
+
+export type TokenAction = "read" | "append" | "approve" | "admin";
+
+export interface SpawnOptions {
+  /** What the child is for; recorded in `stream.created` / `stream.spawned` and the tree. */
+  purpose?: string;
+  /** Any JSON, recorded likewise. */
+  metadata?: unknown;
+  /**
+   * Mint a token for the child agent: `true` for the defaults (1 h, read + append), or its
+   * lifetime (60 s to 30 days) and actions. Never more than the spawner holds.
+   */
+  token?: true | { ttlSeconds?: number; actions?: TokenAction[] };
+}
+
+export interface SpawnResult<Handle> {
+  /** The child stream, `{parent}/agents/{name}`, as a handle on this client. */
+  stream: Handle;
+  /** The child's token, when one was asked for. */
+  token?: string;
+  /** False when a child of that name existed already (spawning is idempotent by name). */
+  created: boolean;
+  /** The child's tail offset. */
+  tail: Offset;
+}
+
+/** `live`, `closed`, `canceling` or `canceled`. */
+export type TreeState = "live" | "closed" | "canceling" | "canceled";
+
+export interface ForkInfo {
+  stream: string;
+  /** The fork holds its source's events before this offset. */
+  offset: Offset;
+  closed: boolean;
+  tail: Offset;
+}
+
+/** A stream and its spawned subtree (`GET /v1/tree/{stream}`). */
+export interface TreeNode {
+  stream: string;
+  state: TreeState;
+  closed: boolean;
+  tail: Offset;
+  pendingApprovals: number;
+  /** Who spawned it (absent on a root). */
+  spawner?: string;
+  purpose?: string;
+  metadata?: unknown;
+  children: TreeNode[];
+  forks: ForkInfo[];
+}

@@ -11,12 +11,12 @@ import { connect, type ConnectOptions, type TandemClient, type WebSocketLike } f
 
 export const hubUrl = (): string => inject("hubUrl");
 
-export function token(subject: string, options: { ttlSeconds?: number; scopes?: unknown[] } = {}): string {
+export function token(subject: string, options: { ttlSeconds?: number; scopes?: unknown[]; roles?: string[] } = {}): string {
   const secret = inject("jwtSecret");
   const now = Math.floor(Date.now() / 1000);
   const claims = {
     sub: subject,
-    roles: ["agent"],
+    roles: options.roles ?? ["agent"],
     scopes: options.scopes ?? [{ prefix: "", actions: ["read", "append", "admin"] }],
     iat: now,
     exp: now + (options.ttlSeconds ?? 3600),
@@ -116,14 +116,15 @@ export function network(): Network {
 
 const clients: TandemClient[] = [];
 
-/** A client for `subject`, closed by closeClients(). */
-export function client(subject: string, options: Partial<ConnectOptions> = {}): TandemClient {
+/** A client for `subject` (role `agent` unless `roles` says otherwise), closed by closeClients(). */
+export function client(subject: string, options: Partial<ConnectOptions> & { roles?: string[]; scopes?: unknown[] } = {}): TandemClient {
+  const { roles, scopes, ...rest } = options;
   const c = connect({
     url: hubUrl(),
-    token: token(subject),
+    token: token(subject, { roles, scopes }),
     WebSocket: WS as unknown as ConnectOptions["WebSocket"],
     backoff: { initialDelayMs: 50, maxDelayMs: 1000 },
-    ...options,
+    ...rest,
   });
   clients.push(c);
   return c;

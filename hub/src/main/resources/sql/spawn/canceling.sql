@@ -1,1 +1,2 @@
-SELECT id, path FROM streams WHERE spawn_state = 'canceling' ORDER BY depth DESC, id LIMIT $1
+SELECT id, path, spawn_state, spawn_info -> 'cascade' AS cascade FROM streams
+ WHERE spawn_state IN ('canceling', 'closing') ORDER BY depth DESC, id LIMIT $1

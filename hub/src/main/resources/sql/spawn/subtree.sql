@@ -6,7 +6,7 @@ WITH RECURSIVE sub AS (
    WHERE sub.level < 64
 )
 SELECT sub.id, sub.path, sub.parent_id, sub.level, st.closed, st.spawn_state, st.spawn_info, st.tail_seq,
-       st.fork_source, st.fork_offset,
+       st.fork_source, st.fork_offset, st.created_at,
        (SELECT count(*) FROM approvals a WHERE a.stream_id = sub.id AND a.state = 'pending') AS pending_approvals
   FROM sub JOIN streams st ON st.id = sub.id
  ORDER BY sub.level DESC, sub.id

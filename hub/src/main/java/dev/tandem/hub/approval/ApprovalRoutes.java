@@ -104,8 +104,11 @@ public final class ApprovalRoutes {
       if (method != HttpMethod.GET) {
         throw TandemError.of(405, "method_not_allowed", "read an approval with GET; decide with POST .../approve, /reject or /cancel");
       }
-      return approvals.await(id, waitMillis(request.getParam("wait"))).map(approval -> {
-        Access.require(principal, Action.READ, approval.streamPath());
+      long wait = waitMillis(request.getParam("wait"));
+      return approvals.get(id).compose(found -> {
+        Access.require(principal, Action.READ, found.streamPath()); // before waiting, not after
+        return approvals.await(id, wait);
+      }).map(approval -> {
         json(request, 200, ApprovalService.view(approval, approvals.now()));
         return null;
       });

@@ -108,7 +108,7 @@ public final class Responses {
   public static final String ALLOWED_HEADERS =
       "Authorization, Content-Type, Stream-Seq, Stream-TTL, Stream-Expires-At, Stream-Closed, "
           + "Stream-Forked-From, Stream-Fork-Offset, Stream-Fork-Sub-Offset, Producer-Id, "
-          + "Producer-Epoch, Producer-Seq, If-None-Match, traceparent, tracestate";
+          + "Producer-Epoch, Producer-Seq, If-None-Match, Idempotency-Key, traceparent, tracestate";
 
   public static Buffer body(String code, String message) {
     ByteArrayOutputStream out = new ByteArrayOutputStream(64 + message.length());

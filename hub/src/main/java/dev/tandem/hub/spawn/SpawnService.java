@@ -155,61 +155,118 @@ public final class SpawnService {
         false, producer, null)).mapEmpty();
   }
 
-  /** Cancels {@code path} and its whole subtree, leaf first; returns the canceled paths. */
-  public Future<List<String>> cancel(Principal by, String path) {
+  /** What a cascade does to each stream of the subtree. */
+  public enum Cascade {
+    CANCEL("canceling", "stream.canceled"),
+    CLOSE("closing", "stream.closed");
+
+    final String marking;
+    final String event;
+
+    Cascade(String marking, String event) {
+      this.marking = marking;
+      this.event = event;
+    }
+  }
+
+  /**
+   * Cancels or closes {@code path} and its whole subtree, leaf first; returns the affected
+   * paths. Every stream is marked in one statement first, so the cascade survives a crash.
+   */
+  public Future<List<String>> cascade(Principal by, String path, Cascade mode, String reason) {
+    ObjectNode info = JSON.createObjectNode().put("mode", mode.name().toLowerCase(java.util.Locale.ROOT))
+        .put("by", by.subject()).put("origin", path).put("reason", reason == null ? "" : reason);
     return streams.find(path).compose(stream -> pool.preparedQuery(Sql.load("spawn/subtree.sql"))
         .execute(Tuple.of(stream.id())).compose(rows -> {
           List<Long> ids = new ArrayList<>();
           List<String> paths = new ArrayList<>();
           for (Row row : rows) {
-            if (!"canceled".equals(row.getString("spawn_state"))) {
+            String state = row.getString("spawn_state");
+            if (!"canceled".equals(state) && !"closed".equals(state)) {
               ids.add(row.getLong("id"));
               paths.add(row.getString("path"));
             }
           }
-          return pool.preparedQuery(Sql.load("spawn/mark-canceling.sql")).execute(Tuple.of(ids.toArray(new Long[0])))
-              .compose(v -> resume(by.subject())).map(paths);
+          return pool.preparedQuery(Sql.load("spawn/mark-canceling.sql"))
+              .execute(Tuple.of(ids.toArray(new Long[0]), mode.marking, new JsonObject(info.toString())))
+              .compose(v -> resume()).map(paths);
         }));
   }
 
-  /** Completes every cascade under way (also one interrupted by a restart), deepest streams first. */
+  /**
+   * Completes every cascade under way (also one interrupted by a restart), deepest streams
+   * first, and starts the close cascade of parents closed through the protocol.
+   */
   public Future<Void> resume() {
-    return resume("system");
+    return pool.preparedQuery(Sql.load("spawn/closed-parents.sql")).execute(Tuple.of(100))
+        .compose(parents -> {
+          Future<Void> chain = Future.succeededFuture();
+          for (Row row : parents) {
+            String parent = row.getString(0);
+            chain = chain.compose(v -> markSubtree(parent, Cascade.CLOSE, "the parent stream was closed"));
+          }
+          return chain;
+        })
+        .compose(v -> pool.preparedQuery(Sql.load("spawn/canceling.sql")).execute(Tuple.of(1000)))
+        .compose(rows -> {
+          Future<Void> chain = Future.succeededFuture();
+          for (Row row : rows) {
+            long id = row.getLong("id");
+            String path = row.getString("path");
+            Cascade mode = "closing".equals(row.getString("spawn_state")) ? Cascade.CLOSE : Cascade.CANCEL;
+            JsonNode cascade = parse(row.getValue("cascade"));
+            chain = chain.compose(v -> processOne(id, path, mode, cascade));
+          }
+          return chain;
+        });
   }
 
-  private Future<Void> resume(String by) {
-    return pool.preparedQuery(Sql.load("spawn/canceling.sql")).execute(Tuple.of(1000)).compose(rows -> {
-      Future<Void> chain = Future.succeededFuture();
-      for (Row row : rows) {
-        long id = row.getLong(0);
-        String path = row.getString(1);
-        chain = chain.compose(v -> cancelOne(id, path, by));
-      }
-      return chain;
-    });
+  private Future<Void> markSubtree(String path, Cascade mode, String reason) {
+    ObjectNode info = JSON.createObjectNode().put("mode", mode.name().toLowerCase(java.util.Locale.ROOT))
+        .put("by", "system").put("origin", path).put("reason", reason);
+    return streams.find(path).compose(stream -> pool.preparedQuery(Sql.load("spawn/subtree.sql"))
+        .execute(Tuple.of(stream.id())).compose(rows -> {
+          List<Long> ids = new ArrayList<>();
+          rows.forEach(row -> ids.add(row.getLong("id")));
+          return pool.preparedQuery(Sql.load("spawn/mark-canceling.sql"))
+              .execute(Tuple.of(ids.toArray(new Long[0]), mode.marking, new JsonObject(info.toString())));
+        })).mapEmpty();
   }
 
-  private Future<Void> cancelOne(long id, String path, String by) {
+  private Future<Void> processOne(long id, String path, Cascade mode, JsonNode cascade) {
     return pool.preparedQuery(Sql.load("spawn/pending-approvals.sql")).execute(Tuple.of(id))
         .compose(pending -> {
           Future<Void> chain = Future.succeededFuture();
           for (Row row : pending) {
             String approval = row.getString(0);
             chain = chain.compose(v -> approvals.decide(approval, approvalsSystem(),
-                new Command.Cancel(approvalsSystem(), "the stream was canceled")).mapEmpty());
+                new Command.Cancel(approvalsSystem(), "the stream was " + (mode == Cascade.CLOSE ? "closed" : "canceled"))).mapEmpty());
           }
           return chain;
         })
-        .compose(v -> committer.append(new AppendRequest(path, ContentTypes.JSON,
-            List.of(Buffer.buffer(JSON.createObjectNode().put("type", "stream.canceled").put("by", by)
-                .put("at", java.time.Instant.now().toString()).toString())),
-            true, new Producer("cancel", 0, 0), null)).mapEmpty()
-            .recover(failure -> failure instanceof TandemError e && e.status() == 409
-                ? Future.succeededFuture() // already closed: nothing more to say in it
-                : Future.failedFuture(failure)))
+        .compose(v -> {
+          ObjectNode event = JSON.createObjectNode().put("type", mode.event)
+              .put("by", cascade.path("by").asText("system"))
+              .put("reason", cascade.path("reason").asText(""))
+              .put("origin", cascade.path("origin").asText(path))
+              .put("at", java.time.Instant.now().toString());
+          return committer.append(new AppendRequest(path, ContentTypes.JSON, List.of(Buffer.buffer(event.toString())),
+              true, new Producer("cascade", 0, 0), null)).mapEmpty()
+              .recover(failure -> failure instanceof TandemError e && e.status() == 409
+                  ? Future.succeededFuture() // already closed: nothing more to say in it
+                  : Future.failedFuture(failure));
+        })
         .compose(v -> pool.preparedQuery(Sql.load("spawn/mark-canceled.sql")).execute(Tuple.of(id)))
-        .onFailure(e -> LOG.warn("cancel of {} will be retried: {}", path, e.toString()))
+        .onFailure(e -> LOG.warn("cascade on {} will be retried: {}", path, e.toString()))
         .mapEmpty();
+  }
+
+  private static JsonNode parse(Object json) {
+    try {
+      return json == null ? JSON.createObjectNode() : JSON.readTree(json.toString());
+    } catch (java.io.IOException e) {
+      return JSON.createObjectNode();
+    }
   }
 
   private static Principal approvalsSystem() {

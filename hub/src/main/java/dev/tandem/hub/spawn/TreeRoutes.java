@@ -78,39 +78,105 @@ public final class TreeRoutes {
           });
     }
     String rest = path.substring(TREE.length());
-    if (rest.endsWith("/cancel") && request.method() == HttpMethod.POST) {
-      String stream = StreamPaths.validate(rest.substring(0, rest.length() - "/cancel".length()));
-      Access.require(principal, Action.APPEND, stream);
-      return spawns.cancel(principal, stream).map(canceled -> {
-        ObjectNode answer = JSON.createObjectNode().put("stream", stream);
-        ArrayNode list = answer.putArray("canceled");
-        canceled.forEach(list::add);
-        json(request, 200, answer);
-        return null;
-      });
+    for (SpawnService.Cascade mode : SpawnService.Cascade.values()) {
+      String verb = "/" + mode.name().toLowerCase(Locale.ROOT);
+      if (rest.endsWith(verb) && request.method() == HttpMethod.POST) {
+        String stream = StreamPaths.validate(rest.substring(0, rest.length() - verb.length()));
+        Access.require(principal, Action.APPEND, stream);
+        return Bodies.read(request, 16 * 1024).compose(body -> {
+          String reason = "";
+          if (body.length() > 0) {
+            try {
+              reason = JSON.readTree(body.getBytes()).path("reason").asText("");
+            } catch (IOException e) {
+              throw TandemError.badRequest("invalid_json", "the body is {\"reason\": \"...\"}");
+            }
+          }
+          return spawns.cascade(principal, stream, mode, reason);
+        }).map(affected -> {
+          ObjectNode answer = JSON.createObjectNode().put("stream", stream);
+          ArrayNode list = answer.putArray(mode == SpawnService.Cascade.CLOSE ? "closed" : "canceled");
+          affected.forEach(list::add);
+          json(request, 200, answer);
+          return null;
+        });
+      }
     }
     if (request.method() != HttpMethod.GET) {
       throw TandemError.of(405, "method_not_allowed", "read a tree with GET, cancel it with POST .../cancel");
     }
     String stream = StreamPaths.validate(rest);
     Access.require(principal, Action.READ, stream);
+    int limit = bounded(request.getParam("limit"), "limit", 1000, 1, 10_000);
+    int offset = bounded(request.getParam("offset"), "offset", 0, 0, Integer.MAX_VALUE);
     return spawns.streams().find(stream).compose(root -> spawns.subtree(root.id()).compose(rows -> {
-      List<Row> nodes = new ArrayList<>();
-      rows.forEach(nodes::add);
-      List<Long> ids = nodes.stream().map(r -> r.getLong("id")).toList();
+      List<Row> all = new ArrayList<>();
+      rows.forEach(all::add);
+      all.sort(java.util.Comparator.comparingInt((Row r) -> r.getInteger("level")).thenComparingLong(r -> r.getLong("id")));
+      List<Row> page = all.subList(Math.min(offset, all.size()), Math.min(all.size(), offset + limit));
+      List<Long> ids = page.stream().map(r -> r.getLong("id")).toList();
       return spawns.forksOf(ids).map(forks -> {
-        json(request, 200, tree(root.id(), nodes, forks));
+        ObjectNode answer;
+        if (offset == 0) {
+          answer = (ObjectNode) tree(root.id(), page, forks);
+        } else {
+          answer = JSON.createObjectNode().put("stream", stream);
+          ArrayNode flat = answer.putArray("nodes");
+          Map<Long, ObjectNode> byId = nodes(page, forks);
+          page.forEach(r -> flat.add(byId.get(r.getLong("id")).put("parent", parentPath(all, r.getLong("parent_id")))));
+        }
+        answer.put("total", all.size());
+        if (offset + limit < all.size()) {
+          answer.put("nextOffset", offset + limit); // GET again with ?offset= for the rest, as a flat list
+        }
+        json(request, 200, answer);
         return null;
       });
     }));
   }
 
-  /** Nests the flat subtree rows under their parents, with each node's forks. */
+  private static String parentPath(List<Row> all, Long parentId) {
+    for (Row row : all) {
+      if (parentId != null && row.getLong("id").equals(parentId)) {
+        return row.getString("path");
+      }
+    }
+    return null;
+  }
+
+  private static int bounded(String raw, String name, int fallback, int min, int max) {
+    if (raw == null) {
+      return fallback;
+    }
+    try {
+      int value = Integer.parseInt(raw);
+      if (value >= min && value <= max) {
+        return value;
+      }
+    } catch (NumberFormatException ignored) {
+      // answered below
+    }
+    throw TandemError.badRequest("invalid_parameter", name + " must be a whole number from " + min + " to " + max);
+  }
+
+  /** Nests the subtree rows (shallow first) under their parents, with each node's forks. */
   private static JsonNode tree(long rootId, List<Row> nodes, Iterable<Row> forks) {
+    Map<Long, ObjectNode> byId = nodes(nodes, forks);
+    for (Row row : nodes) {
+      Long parent = row.getLong("parent_id");
+      if (row.getLong("id") != rootId && parent != null && byId.containsKey(parent)) {
+        ((ArrayNode) byId.get(parent).get("children")).add(byId.get(row.getLong("id")));
+      }
+    }
+    return byId.get(rootId);
+  }
+
+  private static Map<Long, ObjectNode> nodes(List<Row> nodes, Iterable<Row> forks) {
     Map<Long, ObjectNode> byId = new HashMap<>();
     for (Row row : nodes) {
       ObjectNode node = JSON.createObjectNode().put("stream", row.getString("path"))
           .put("state", state(row.getString("spawn_state"), row.getBoolean("closed")))
+          .put("createdAt", row.getOffsetDateTime("created_at").toInstant().toString())
           .put("closed", row.getBoolean("closed"))
           .put("tail", Offsets.format(row.getLong("tail_seq")))
           .put("pendingApprovals", row.getLong("pending_approvals"));
@@ -141,21 +207,14 @@ public final class TreeRoutes {
             .put("tail", Offsets.format(row.getLong("tail_seq")));
       }
     }
-    for (int i = nodes.size() - 1; i >= 0; i--) { // shallow first, so children keep their order
-      Row row = nodes.get(i);
-      Long parent = row.getLong("parent_id");
-      if (row.getLong("id") != rootId && parent != null && byId.containsKey(parent)) {
-        ((ArrayNode) byId.get(parent).get("children")).add(byId.get(row.getLong("id")));
-      }
-    }
-    return byId.get(rootId);
+    return byId;
   }
 
   private static String state(String spawnState, boolean closed) {
     if (spawnState != null && !spawnState.equals("live")) {
       return spawnState;
     }
-    return closed ? "closed" : "live";
+    return closed ? "closed" : "open";
   }
 
   private static SpawnService.SpawnRequest spawnRequest(byte[] body) {

@@ -174,6 +174,56 @@ class SpawnTreeTest {
   }
 
   @Test
+  void closingAParentClosesItsDescendantsWithTheReasonAndOrigin() throws Exception {
+    String root = "sessions/close";
+    hub.put(root, "application/json");
+    String admin = hub.adminToken();
+    String child = spawn(admin, root, "c").get("stream").asText();
+    String grandchild = spawn(admin, child, "g").get("stream").asText();
+    HttpResponse<String> closed = call(admin, "POST", "/v1/tree/" + child + "/close", "{\"reason\":\"done\"}");
+    assertEquals(200, closed.statusCode(), closed.body());
+    JsonNode last = events(grandchild).get(events(grandchild).size() - 1);
+    assertEquals("stream.closed", last.get("type").asText());
+    assertEquals("done", last.get("reason").asText());
+    assertEquals(child, last.get("origin").asText());
+    JsonNode tree = JSON.readTree(hub.send(HttpRequest.newBuilder(URI.create(hub.baseUrl() + "/v1/tree/" + root)).GET()).body());
+    assertEquals("open", tree.get("state").asText());
+    assertEquals("closed", tree.get("children").get(0).get("state").asText());
+    assertTrue(tree.get("children").get(0).has("createdAt"));
+
+    // Closing through the protocol cascades too (the sweeper finds open children of closed parents).
+    String other = spawn(admin, root, "d").get("stream").asText();
+    String otherChild = spawn(admin, other, "e").get("stream").asText();
+    assertEquals(204, hub.send(HttpRequest.newBuilder(URI.create(hub.streamUrl(other)))
+        .header("Stream-Closed", "true").POST(BodyPublishers.noBody())).statusCode());
+    dev.tandem.hub.Eventually.await(() -> {
+      try {
+        return lastType(otherChild).equals("stream.closed");
+      } catch (Exception e) {
+        return false;
+      }
+    }, 15_000, "the protocol close cascades to the child");
+    assertEquals(other, events(otherChild).get(events(otherChild).size() - 1).get("origin").asText());
+  }
+
+  @Test
+  void largeTreesArePaginated() throws Exception {
+    String root = "sessions/wide";
+    hub.put(root, "application/json");
+    for (int i = 0; i < 5; i++) {
+      spawn(hub.adminToken(), root, "n" + i);
+    }
+    JsonNode first = JSON.readTree(hub.send(HttpRequest.newBuilder(URI.create(hub.baseUrl() + "/v1/tree/" + root + "?limit=3")).GET()).body());
+    assertEquals(6, first.get("total").asInt());
+    assertEquals(2, first.get("children").size());
+    assertEquals(3, first.get("nextOffset").asInt());
+    JsonNode rest = JSON.readTree(hub.send(HttpRequest.newBuilder(URI.create(hub.baseUrl() + "/v1/tree/" + root + "?limit=3&offset=3")).GET()).body());
+    assertEquals(3, rest.get("nodes").size());
+    assertEquals(root, rest.get("nodes").get(0).get("parent").asText());
+    assertFalse(rest.has("nextOffset"));
+  }
+
+  @Test
   void aCascadeInterruptedByARestartCompletes() throws Exception {
     String root = "sessions/interrupted";
     hub.put(root, "application/json");
