@@ -247,6 +247,21 @@ public final class Hub {
       Responses.error(request, TandemError.notFound("development tokens are only served in dev mode, to this machine"));
       return;
     }
+    if (request.method() == HttpMethod.POST) {
+      request.body().onSuccess(body -> {
+        try {
+          String token = devTokens.mint(authenticator, body.length() == 0 ? new io.vertx.core.json.JsonObject()
+              : new io.vertx.core.json.JsonObject(body));
+          request.response().setStatusCode(201).putHeader("Content-Type", "application/json")
+              .putHeader("Cache-Control", "no-store").end(new io.vertx.core.json.JsonObject().put("token", token).encode());
+        } catch (io.vertx.core.json.DecodeException e) {
+          Responses.error(request, TandemError.badRequest("invalid_json", "the body is not valid JSON"));
+        } catch (TandemError e) {
+          Responses.error(request, e);
+        }
+      });
+      return;
+    }
     request.response().putHeader("Content-Type", "application/json").putHeader("Cache-Control", "no-store")
         .end(devTokens.toJson().encode());
   }

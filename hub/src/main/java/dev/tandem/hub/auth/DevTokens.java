@@ -4,6 +4,7 @@ import dev.tandem.governance.access.Action;
 import dev.tandem.governance.access.Principal;
 import dev.tandem.governance.access.Role;
 import dev.tandem.governance.access.Scope;
+import dev.tandem.hub.http.TandemError;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.EnumSet;
@@ -35,6 +36,33 @@ public final class DevTokens {
                    EnumSet<Action> actions) {
     Principal principal = new Principal(subject, roles, List.of(new Scope("", actions)));
     tokens.put(name, new DevToken(name, principal, authenticator.mint(principal, ttl)));
+  }
+
+  /**
+   * Mints a token for local use from {@code {"subject", "roles": [...], "scopes": [...],
+   * "ttlSeconds"}} (scopes as in token claims; default: read and append everywhere).
+   */
+  public String mint(Authenticator authenticator, JsonObject request) {
+    String subject = request.getString("subject");
+    if (subject == null || subject.isBlank() || subject.length() > 128) {
+      throw TandemError.badRequest("invalid_token_request", "subject is a string of 1 to 128 characters");
+    }
+    JsonObject claims = new JsonObject().put("sub", subject)
+        .put("roles", request.getJsonArray("roles", new io.vertx.core.json.JsonArray().add("human")))
+        .put("scopes", request.getJsonArray("scopes", new io.vertx.core.json.JsonArray().add("*:read,append")));
+    long ttl = request.getLong("ttlSeconds", authenticator.devTokenTtlSeconds());
+    if (ttl < 60 || ttl > 10L * 365 * 24 * 3600) {
+      throw TandemError.badRequest("invalid_token_request", "ttlSeconds is from 60 to ten years");
+    }
+    Principal principal;
+    try {
+      principal = Authenticator.principal(claims);
+    } catch (TandemError e) {
+      throw TandemError.badRequest("invalid_token_request", e.getMessage());
+    } catch (ClassCastException e) {
+      throw TandemError.badRequest("invalid_token_request", "roles and scopes are lists");
+    }
+    return authenticator.mint(principal, ttl);
   }
 
   public DevToken get(String name) {
