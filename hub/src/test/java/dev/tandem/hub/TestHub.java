@@ -36,7 +36,8 @@ public final class TestHub implements AutoCloseable {
   private String adminToken;
   private final Map<String, String> settings;
   private Hub hub;
-  public final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  public final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+      .connectTimeout(Duration.ofSeconds(5)).build();
 
   private TestHub(Vertx vertx, Path dataDir, Map<String, String> settings) {
     this.vertx = vertx;

@@ -68,6 +68,10 @@ public final class Responses {
       return TandemError.unavailable("the database is unavailable; retry shortly")
           .withHeader("Retry-After", "1");
     }
+    if (failure instanceof PgException pg && pg.getSqlState() != null && pg.getSqlState().startsWith("23")) {
+      // An integrity violation here means a concurrent change (e.g. the stream was deleted meanwhile).
+      return TandemError.conflict("concurrent_change", "the resource changed while this request ran; retry");
+    }
     LOG.error("unexpected failure", failure);
     return TandemError.of(500, "internal", "internal error");
   }

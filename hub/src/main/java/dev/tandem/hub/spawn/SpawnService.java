@@ -252,8 +252,8 @@ public final class SpawnService {
               .put("at", java.time.Instant.now().toString());
           return committer.append(new AppendRequest(path, ContentTypes.JSON, List.of(Buffer.buffer(event.toString())),
               true, new Producer("cascade", 0, 0), null)).mapEmpty()
-              .recover(failure -> failure instanceof TandemError e && e.status() == 409
-                  ? Future.succeededFuture() // already closed: nothing more to say in it
+              .recover(failure -> failure instanceof TandemError e && e.status() >= 404 && e.status() <= 410
+                  ? Future.succeededFuture() // already closed, expired or deleted: nothing more to say in it
                   : Future.failedFuture(failure));
         })
         .compose(v -> pool.preparedQuery(Sql.load("spawn/mark-canceled.sql")).execute(Tuple.of(id)))

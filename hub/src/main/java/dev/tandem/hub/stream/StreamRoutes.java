@@ -36,6 +36,7 @@ public final class StreamRoutes {
   private static final Pattern DECIMAL = Pattern.compile("0|[1-9][0-9]{0,17}");
   private static final Pattern DIGITS = Pattern.compile("[0-9]{1,16}");
   private static final long MAX_SAFE_INTEGER = (1L << 53) - 1;
+  private static final long MAX_TTL_SECONDS = 100L * 366 * 24 * 3600;
   private static final String CACHEABLE = "private, max-age=60, stale-while-revalidate=300";
 
   private final Vertx vertx;
@@ -394,7 +395,11 @@ public final class StreamRoutes {
     if (!DECIMAL.matcher(header).matches()) {
       throw TandemError.badRequest("invalid_ttl", "Stream-TTL must be whole seconds, without sign, decimals or leading zeros");
     }
-    return Long.parseLong(header);
+    long seconds = Long.parseLong(header);
+    if (seconds > MAX_TTL_SECONDS) {
+      throw TandemError.badRequest("invalid_ttl", "Stream-TTL is at most " + MAX_TTL_SECONDS + " seconds (100 years)");
+    }
+    return seconds;
   }
 
   private static OffsetDateTime expiresAt(String header) {

@@ -22,7 +22,7 @@ public final class WsTestClient implements AutoCloseable {
 
   public static final ObjectMapper JSON = new ObjectMapper();
 
-  final BlockingQueue<JsonNode> frames = new LinkedBlockingQueue<>();
+  public final BlockingQueue<JsonNode> frames = new LinkedBlockingQueue<>();
   final CompletableFuture<Short> closed = new CompletableFuture<>();
   private final WebSocketClient client;
   final WebSocket socket;
