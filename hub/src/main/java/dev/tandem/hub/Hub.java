@@ -15,6 +15,7 @@ import dev.tandem.hub.cursor.ParticipantRoutes;
 import dev.tandem.hub.presence.PresenceRegistry;
 import dev.tandem.hub.ws.WsHub;
 import dev.tandem.hub.http.HttpServerVerticle;
+import dev.tandem.hub.http.WebClient;
 import dev.tandem.hub.http.Responses;
 import dev.tandem.hub.http.TandemError;
 import dev.tandem.hub.store.Database;
@@ -53,6 +54,7 @@ public final class Hub {
   private ApprovalService approvals;
   private SpawnService spawns;
   private Cluster cluster;
+  private WebClient webClient;
   private WsHub wsHub;
   private Authenticator authenticator;
   private DevTokens devTokens;
@@ -84,6 +86,7 @@ public final class Hub {
       AtomicReference<WsHub> ws = new AtomicReference<>();
       AtomicReference<Subscriptions> subs = new AtomicReference<>();
       StreamReader reader = new StreamReader(db.pool(), config.readChunkBytes());
+      webClient = new WebClient(vertx);
       PolicyStore policies = new PolicyStore(db.pool());
       cluster = new Cluster(vertx, db.pool(), db.connectOptions());
       java.util.function.LongConsumer removed = id -> {
@@ -181,8 +184,10 @@ public final class Hub {
     } else if (ParticipantRoutes.matches(path)) {
       authenticated(request, principal -> participants.handle(request, principal,
           authenticator.enabled() ? principal.subject() : request.getParam("participant")), false);
-    } else {
+    } else if (path.startsWith("/v1/")) {
       Responses.error(request, TandemError.notFound("no route for " + path));
+    } else {
+      webClient.handle(request);
     }
   }
 
