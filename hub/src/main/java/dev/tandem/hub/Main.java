@@ -37,7 +37,9 @@ public final class Main {
           LOG.warn("shutdown: {}", e.toString());
         }
       }, "tandem-shutdown"));
-      String url = "http://" + ("0.0.0.0".equals(finalConfig.host()) ? "localhost" : finalConfig.host()) + ":" + hub.port();
+      String host = finalConfig.host();
+      String shown = host.equals("0.0.0.0") || host.equals("::") ? "localhost" : host.contains(":") ? "[" + host + "]" : host;
+      String url = "http://" + shown + ":" + hub.port();
       System.out.println();
       System.out.println("  Tandem hub is running");
       System.out.println("    streams  " + url + "/v1/stream/{path}");
@@ -52,7 +54,8 @@ public final class Main {
           System.out.printf("    %-8s %s%n", token.name(), token.token());
         }
         System.out.println();
-        System.out.println("  Try: curl -H \"Authorization: Bearer $TOKEN\" " + url + "/v1/stream/demo?offset=-1");
+        System.out.println("  Try: curl -X PUT -H \"Authorization: Bearer $TOKEN\" -H 'Content-Type: application/json' "
+            + url + "/v1/stream/demo");
       }
       System.out.println();
     }).onFailure(failure -> {

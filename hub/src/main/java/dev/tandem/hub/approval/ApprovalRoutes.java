@@ -8,6 +8,7 @@ import dev.tandem.governance.approval.Approval;
 import dev.tandem.governance.approval.Command;
 import dev.tandem.hub.auth.Access;
 import dev.tandem.hub.http.Bodies;
+import dev.tandem.hub.http.Params;
 import dev.tandem.hub.http.Responses;
 import dev.tandem.hub.http.TandemError;
 import dev.tandem.hub.stream.StreamPaths;
@@ -45,13 +46,7 @@ public final class ApprovalRoutes {
   }
 
   public void handle(HttpServerRequest request, Principal principal) {
-    Future<?> handled;
-    try {
-      handled = dispatch(request, principal);
-    } catch (TandemError e) {
-      handled = Future.failedFuture(e);
-    }
-    handled.onFailure(failure -> Responses.error(request, failure));
+    Responses.serve(request, () -> dispatch(request, principal));
   }
 
   private Future<?> dispatch(HttpServerRequest request, Principal principal) {
@@ -69,7 +64,7 @@ public final class ApprovalRoutes {
           if (effective == null) {
             throw TandemError.notFound("no stream at '" + stream + "'");
           }
-          json(request, 200, ApprovalCodec.JSON.createObjectNode().put("stream", stream)
+          Responses.json(request, 200, ApprovalCodec.JSON.createObjectNode().put("stream", stream)
               .set("policy", effective.policy().toJson()));
           return null;
         });
@@ -86,11 +81,11 @@ public final class ApprovalRoutes {
       }
       String stream = request.getParam("stream") == null ? null : StreamPaths.validate(request.getParam("stream"));
       boolean decidable = "pending".equals(state) && !"false".equals(request.getParam("decidable"));
-      int limit = limit(request.getParam("limit"));
+      int limit = Params.bounded(request, "limit", 50, 1, 500);
       return approvals.list(principal, state, stream, decidable, limit).map(list -> {
         ObjectNode body = ApprovalCodec.JSON.createObjectNode();
         body.set("approvals", ApprovalService.views(list, approvals.now()));
-        json(request, 200, body);
+        Responses.json(request, 200, body);
         return null;
       });
     }
@@ -109,7 +104,7 @@ public final class ApprovalRoutes {
         Access.require(principal, Action.READ, found.streamPath()); // before waiting, not after
         return approvals.await(id, wait);
       }).map(approval -> {
-        json(request, 200, ApprovalService.view(approval, approvals.now()));
+        Responses.json(request, 200, ApprovalService.view(approval, approvals.now()));
         return null;
       });
     }
@@ -127,7 +122,7 @@ public final class ApprovalRoutes {
     }).map(decided -> {
       ObjectNode body = ApprovalCodec.JSON.createObjectNode().put("changed", decided.changed());
       body.set("approval", ApprovalService.view(decided.approval(), approvals.now()));
-      json(request, 200, body);
+      Responses.json(request, 200, body);
       return null;
     });
   }
@@ -136,7 +131,7 @@ public final class ApprovalRoutes {
     return Bodies.read(request, 256 * 1024).compose(body -> {
       JsonNode document = body(body);
       return streams.find(stream).compose(s -> approvals.policies().put(s.id(), s.parentPath(), document)).map(policy -> {
-        json(request, 200, ApprovalCodec.JSON.createObjectNode().put("stream", stream).set("policy", policy.toJson()));
+        Responses.json(request, 200, ApprovalCodec.JSON.createObjectNode().put("stream", stream).set("policy", policy.toJson()));
         return null;
       });
     });
@@ -173,25 +168,7 @@ public final class ApprovalRoutes {
     return ms;
   }
 
-  private static int limit(String raw) {
-    if (raw == null) {
-      return 50;
-    }
-    try {
-      int value = Integer.parseInt(raw);
-      if (value >= 1 && value <= 500) {
-        return value;
-      }
-    } catch (NumberFormatException ignored) {
-      // answered below
-    }
-    throw TandemError.badRequest("invalid_parameter", "limit is a whole number from 1 to 500");
-  }
 
-  private static void json(HttpServerRequest request, int status, JsonNode body) {
-    request.response().setStatusCode(status).putHeader("Content-Type", "application/json")
-        .putHeader("Cache-Control", "no-store").end(body.toString());
-  }
 
   /** The 202 answer to a gated append. */
   public static void accepted(HttpServerRequest request, Approval approval, java.time.Instant now) {

@@ -191,7 +191,8 @@ public final class Cluster {
             return Future.succeededFuture();
           }
           Row stream = meta.iterator().next();
-          long end = Math.max(to, stream.getLong("tail_seq"));
+          // At most one page per hint: readers that are further behind catch up from Postgres themselves.
+          long end = Math.min(Math.max(to, stream.getLong("tail_seq")), start + 4096);
           return pool.preparedQuery(Sql.load("cluster/read-batch.sql")).execute(Tuple.of(streamId, start, end))
               .map(rows -> {
                 List<Buffer> records = new ArrayList<>();

@@ -9,6 +9,7 @@ import dev.tandem.governance.access.Principal;
 import dev.tandem.governance.access.ScopeMatcher;
 import dev.tandem.hub.auth.Access;
 import dev.tandem.hub.http.Bodies;
+import dev.tandem.hub.http.Params;
 import dev.tandem.hub.http.Responses;
 import dev.tandem.hub.http.TandemError;
 import dev.tandem.hub.presence.PresenceRegistry;
@@ -51,26 +52,24 @@ public final class ParticipantRoutes {
    * parameter when authentication is off), checking {@code principal}'s read access per stream.
    */
   public void handle(HttpServerRequest request, Principal principal, String participant) {
+    Responses.serve(request, () -> dispatch(request, principal, participant));
+  }
+
+  private Future<?> dispatch(HttpServerRequest request, Principal principal, String participant) {
     String path = request.path();
-    Future<?> handled;
-    try {
-      if (path.equals(INBOX) && request.method() == HttpMethod.GET) {
-        handled = inbox(request, principal, participant(participant));
-      } else if (path.startsWith(CURSORS) && request.method() == HttpMethod.GET) {
-        String stream = readable(principal, path.substring(CURSORS.length()));
-        handled = getCursor(request, participant(participant), stream);
-      } else if (path.startsWith(CURSORS) && request.method() == HttpMethod.PUT) {
-        String stream = readable(principal, path.substring(CURSORS.length()));
-        handled = putCursor(request, participant(participant), stream);
-      } else if (path.startsWith(PRESENCE) && request.method() == HttpMethod.GET) {
-        handled = present(request, readable(principal, path.substring(PRESENCE.length())));
-      } else {
-        throw TandemError.of(405, "method_not_allowed", request.method() + " is not supported on " + path);
-      }
-    } catch (TandemError e) {
-      handled = Future.failedFuture(e);
+    if (path.equals(INBOX) && request.method() == HttpMethod.GET) {
+      return inbox(request, principal, participant(participant));
     }
-    handled.onFailure(failure -> Responses.error(request, failure));
+    if (path.startsWith(CURSORS) && request.method() == HttpMethod.GET) {
+      return getCursor(request, participant(participant), readable(principal, path.substring(CURSORS.length())));
+    }
+    if (path.startsWith(CURSORS) && request.method() == HttpMethod.PUT) {
+      return putCursor(request, participant(participant), readable(principal, path.substring(CURSORS.length())));
+    }
+    if (path.startsWith(PRESENCE) && request.method() == HttpMethod.GET) {
+      return present(request, readable(principal, path.substring(PRESENCE.length())));
+    }
+    throw TandemError.of(405, "method_not_allowed", request.method() + " is not supported on " + path);
   }
 
   private static String readable(Principal principal, String rawPath) {
@@ -87,7 +86,7 @@ public final class ParticipantRoutes {
   }
 
   private Future<Void> inbox(HttpServerRequest request, Principal principal, String participant) {
-    int limit = intParam(request, "limit", 50, 1, 500);
+    int limit = Params.bounded(request, "limit", 50, 1, 500);
     return cursors.inbox(participant, limit).map(entries -> {
       ObjectNode body = JSON.createObjectNode().put("participant", participant);
       ArrayNode streams = body.putArray("streams");
@@ -100,14 +99,14 @@ public final class ParticipantRoutes {
             .put("lastActivity", DateTimeFormatter.ISO_INSTANT.format(e.lastActivity()))
             .put("closed", e.closed());
       }
-      json(request, body);
+      Responses.json(request, 200, body);
       return null;
     });
   }
 
   private Future<Void> getCursor(HttpServerRequest request, String participant, String path) {
     return store.find(path).compose(stream -> cursors.find(participant, stream.id()).map(cursor -> {
-      json(request, cursorBody(path, cursor, stream.tailSeq()));
+      Responses.json(request, 200, cursorBody(path, cursor, stream.tailSeq()));
       return null;
     }));
   }
@@ -132,7 +131,7 @@ public final class ParticipantRoutes {
         Future<Long> saved = reset ? cursors.reset(participant, stream.id(), offset)
             : cursors.advance(participant, stream.id(), offset);
         return saved.map(cursor -> {
-          json(request, cursorBody(path, cursor, stream.tailSeq()));
+          Responses.json(request, 200, cursorBody(path, cursor, stream.tailSeq()));
           return null;
         });
       });
@@ -157,29 +156,10 @@ public final class ParticipantRoutes {
         ObjectNode member = members.addObject().put("participant", m.participant()).put("kind", m.kind());
         member.set("state", m.state());
       }
-      json(request, body);
+      Responses.json(request, 200, body);
       return null;
     });
   }
 
-  private static int intParam(HttpServerRequest request, String name, int fallback, int min, int max) {
-    String raw = request.getParam(name);
-    if (raw == null) {
-      return fallback;
-    }
-    try {
-      int value = Integer.parseInt(raw);
-      if (value >= min && value <= max) {
-        return value;
-      }
-    } catch (NumberFormatException ignored) {
-      // answered below
-    }
-    throw TandemError.badRequest("invalid_parameter", name + " must be a whole number from " + min + " to " + max);
-  }
 
-  private static void json(HttpServerRequest request, JsonNode body) {
-    request.response().putHeader("Content-Type", "application/json").putHeader("Cache-Control", "no-store")
-        .end(body.toString());
-  }
 }

@@ -93,6 +93,26 @@ public final class Responses {
     return false;
   }
 
+  /** Answers with a JSON body that must not be cached. */
+  public static void json(HttpServerRequest request, int status, Object body) {
+    request.response().setStatusCode(status).putHeader("Content-Type", "application/json")
+        .putHeader("Cache-Control", "no-store").end(body.toString());
+  }
+
+  /**
+   * Runs a route: a refusal thrown while dispatching and a failed future are both answered
+   * by {@link #error}.
+   */
+  public static void serve(HttpServerRequest request, java.util.function.Supplier<io.vertx.core.Future<?>> route) {
+    io.vertx.core.Future<?> handled;
+    try {
+      handled = route.get();
+    } catch (TandemError e) {
+      handled = io.vertx.core.Future.failedFuture(e);
+    }
+    handled.onFailure(failure -> error(request, failure));
+  }
+
   /** Cross-origin access for browser clients: every origin may read streams with a token. */
   public static void cors(HttpServerRequest request, HttpServerResponse response) {
     String origin = request.getHeader("Origin");

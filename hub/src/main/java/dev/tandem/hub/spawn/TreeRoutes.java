@@ -8,6 +8,7 @@ import dev.tandem.governance.access.Action;
 import dev.tandem.governance.access.Principal;
 import dev.tandem.hub.auth.Access;
 import dev.tandem.hub.http.Bodies;
+import dev.tandem.hub.http.Params;
 import dev.tandem.hub.http.Responses;
 import dev.tandem.hub.http.TandemError;
 import dev.tandem.hub.stream.Offsets;
@@ -48,13 +49,7 @@ public final class TreeRoutes {
   }
 
   public void handle(HttpServerRequest request, Principal principal) {
-    Future<?> handled;
-    try {
-      handled = dispatch(request, principal);
-    } catch (TandemError e) {
-      handled = Future.failedFuture(e);
-    }
-    handled.onFailure(failure -> Responses.error(request, failure));
+    Responses.serve(request, () -> dispatch(request, principal));
   }
 
   private Future<?> dispatch(HttpServerRequest request, Principal principal) {
@@ -73,7 +68,7 @@ public final class TreeRoutes {
             if (spawned.token() != null) {
               answer.put("token", spawned.token());
             }
-            json(request, spawned.created() ? 201 : 200, answer);
+            Responses.json(request, spawned.created() ? 201 : 200, answer);
             return null;
           });
     }
@@ -97,7 +92,7 @@ public final class TreeRoutes {
           ObjectNode answer = JSON.createObjectNode().put("stream", stream);
           ArrayNode list = answer.putArray(mode == SpawnService.Cascade.CLOSE ? "closed" : "canceled");
           affected.forEach(list::add);
-          json(request, 200, answer);
+          Responses.json(request, 200, answer);
           return null;
         });
       }
@@ -107,8 +102,8 @@ public final class TreeRoutes {
     }
     String stream = StreamPaths.validate(rest);
     Access.require(principal, Action.READ, stream);
-    int limit = bounded(request.getParam("limit"), "limit", 1000, 1, 10_000);
-    int offset = bounded(request.getParam("offset"), "offset", 0, 0, Integer.MAX_VALUE);
+    int limit = Params.bounded(request, "limit", 1000, 1, 10_000);
+    int offset = Params.bounded(request, "offset", 0, 0, Integer.MAX_VALUE);
     return spawns.streams().find(stream).compose(root -> spawns.subtree(root.id()).compose(rows -> {
       List<Row> all = new ArrayList<>();
       rows.forEach(all::add);
@@ -129,7 +124,7 @@ public final class TreeRoutes {
         if (offset + limit < all.size()) {
           answer.put("nextOffset", offset + limit); // GET again with ?offset= for the rest, as a flat list
         }
-        json(request, 200, answer);
+        Responses.json(request, 200, answer);
         return null;
       });
     }));
@@ -144,20 +139,6 @@ public final class TreeRoutes {
     return null;
   }
 
-  private static int bounded(String raw, String name, int fallback, int min, int max) {
-    if (raw == null) {
-      return fallback;
-    }
-    try {
-      int value = Integer.parseInt(raw);
-      if (value >= min && value <= max) {
-        return value;
-      }
-    } catch (NumberFormatException ignored) {
-      // answered below
-    }
-    throw TandemError.badRequest("invalid_parameter", name + " must be a whole number from " + min + " to " + max);
-  }
 
   /** Nests the subtree rows (shallow first) under their parents, with each node's forks. */
   private static JsonNode tree(long rootId, List<Row> nodes, Iterable<Row> forks) {
@@ -252,8 +233,4 @@ public final class TreeRoutes {
         json.get("metadata"), mint, actions, ttl);
   }
 
-  private static void json(HttpServerRequest request, int status, JsonNode body) {
-    request.response().setStatusCode(status).putHeader("Content-Type", "application/json")
-        .putHeader("Cache-Control", "no-store").end(body.toString());
-  }
 }

@@ -49,6 +49,11 @@ public final class EmbeddedDatabase implements AutoCloseable {
         .setCleanDataDirectory(false)
         .setPGStartupWait(Duration.ofSeconds(60))
         .setServerConfig("listen_addresses", "localhost")
+        // The library starts Postgres for throwaway test databases (fsync off, asynchronous
+        // commit). Tandem's acknowledgements promise durability: every commit is flushed.
+        .setServerConfig("fsync", "on")
+        .setServerConfig("synchronous_commit", "on")
+        .setServerConfig("full_page_writes", "on")
         .setServerConfig("max_connections", "200")
         .setServerConfig("shared_buffers", "128MB")
         .start();
@@ -68,11 +73,27 @@ public final class EmbeddedDatabase implements AutoCloseable {
     postgres.close();
   }
 
-  /** Stops a postmaster left running by a hub that was killed, so its data directory is free. */
-  private static void stopOrphanedPostmaster(Path dir) {
+  /**
+   * Stops a postmaster left running by a hub that was killed, so its data directory is free.
+   * A directory still locked by a live hub is refused instead: two hubs never share one.
+   */
+  private static void stopOrphanedPostmaster(Path dir) throws IOException {
     Path pidFile = dir.resolve("postmaster.pid");
     if (!Files.exists(pidFile)) {
       return;
+    }
+    try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(dir.resolve("epg-lock"),
+        java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE)) {
+      java.nio.channels.FileLock lock;
+      try {
+        lock = channel.tryLock();
+      } catch (java.nio.channels.OverlappingFileLockException e) {
+        lock = null;
+      }
+      if (lock == null) {
+        throw new IllegalStateException("the data directory " + dir + " is in use by another running hub");
+      }
+      lock.release();
     }
     try {
       List<String> lines = Files.readAllLines(pidFile);

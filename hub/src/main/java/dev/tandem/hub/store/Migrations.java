@@ -13,8 +13,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Applies the numbered SQL files listed in {@code db/migration/index.txt}, each once, in order,
- * each in its own transaction. A transaction-scoped advisory lock makes concurrent start-ups
- * of several hubs on one database safe: one applies, the others see it applied.
+ * all pending ones in one transaction (a failed migration leaves the schema as it was). A
+ * transaction-scoped advisory lock makes concurrent start-ups of several hubs on one database
+ * safe: one applies, the others see it applied.
  */
 public final class Migrations {
 

@@ -34,6 +34,9 @@ public final class JsonMessages {
       if (first == null) {
         throw invalid("the body is empty");
       }
+      if (parser.currentTokenLocation().getByteOffset() < 0) {
+        throw invalid("JSON must be encoded as UTF-8"); // the parser detected UTF-16 or UTF-32
+      }
       if (first == JsonToken.START_ARRAY) {
         JsonToken token;
         while ((token = parser.nextToken()) != JsonToken.END_ARRAY) {

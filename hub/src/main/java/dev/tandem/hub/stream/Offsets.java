@@ -14,7 +14,6 @@ public final class Offsets {
   public static final String NOW = "now";
   private static final int WIDTH = 16;
   private static final String RESERVED = "_0000000000000000";
-  private static final long MAX_SEQ = 9_999_999_999_999_999L;
 
   private Offsets() {}
 
@@ -39,15 +38,12 @@ public final class Offsets {
       if (i == WIDTH) {
         continue;
       }
-      if (c < '0' || c > '9') {
-        throw malformed(offset);
+      if (c < '0' || c > '9' || i > WIDTH && c != '0') {
+        throw malformed(offset); // the reserved half is always zero in offsets this server issues
       }
       if (i < WIDTH) {
         seq = seq * 10 + (c - '0');
       }
-    }
-    if (seq > MAX_SEQ) {
-      throw malformed(offset);
     }
     return seq;
   }

@@ -88,7 +88,12 @@ final class SseSession {
         .onComplete(result -> {
           pumping = false;
           if (result.failed()) {
-            finish();
+            if (!response.headWritten()) {
+              stop();
+              dev.tandem.hub.http.Responses.error(request, result.cause()); // nothing sent yet: a real status
+            } else {
+              finish();
+            }
           } else if (!done && (again || !result.result().upToDate())) {
             if (response.writeQueueFull()) {
               response.drainHandler(v -> pump());

@@ -103,6 +103,13 @@ public final class StreamStore {
         }
         return compare(conn, existing, request);
       }
+      if (existing != null && existing.forkRefs() > 0) {
+        // Expired, but forks still read its records: it is kept (soft-deleted) with its path.
+        return remove(conn, existing, gone).map(v -> {
+          throw TandemError.conflict("stream_deleted",
+              "stream '" + request.path() + "' expired and its path is kept for its forks");
+        });
+      }
       Future<Void> cleared = existing == null ? Future.succeededFuture() : remove(conn, existing, gone);
       return cleared.compose(v -> request.fork() == null
           ? insert(conn, request, request.contentType() == null ? ContentTypes.DEFAULT : request.contentType(),

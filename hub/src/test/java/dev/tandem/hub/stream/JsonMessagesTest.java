@@ -45,6 +45,12 @@ class JsonMessagesTest {
   }
 
   @Test
+  void refusesJsonInOtherEncodingsThanUtf8() {
+    byte[] utf16 = "{\"a\":1}".getBytes(java.nio.charset.StandardCharsets.UTF_16LE);
+    assertEquals("invalid_json", assertThrows(TandemError.class, () -> JsonMessages.split(Buffer.buffer(utf16), true, 10)).code());
+  }
+
+  @Test
   void refusesInvalidUtf8() {
     Buffer body = Buffer.buffer(new byte[] {'"', (byte) 0xC3, (byte) 0x28, '"'});
     assertEquals("invalid_json", assertThrows(TandemError.class, () -> JsonMessages.split(body, true, 10)).code());

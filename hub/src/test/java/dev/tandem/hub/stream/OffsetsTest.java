@@ -27,7 +27,8 @@ class OffsetsTest {
   @Test
   void parseRefusesAnythingTheServerDidNotMint() {
     for (String bad : new String[] {"", "42", "-1", "now", "0000000000000042", "0000000000000042_000000000000000x",
-        "000000000000004 _0000000000000000", "0000000000000042-0000000000000000", "a000000000000042_0000000000000000"}) {
+        "000000000000004 _0000000000000000", "0000000000000042-0000000000000000", "a000000000000042_0000000000000000",
+        "0000000000000042_0000000000000001"}) {
       TandemError error = assertThrows(TandemError.class, () -> Offsets.parse(bad), bad);
       assertEquals("invalid_offset", error.code());
     }

@@ -88,6 +88,15 @@ class StreamDurabilityTest {
   }
 
   @Test
+  void theEmbeddedPostgresFlushesEveryCommit() throws Exception {
+    for (String setting : List.of("fsync", "synchronous_commit", "full_page_writes")) {
+      String value = hub.hub().database().pool().query("SHOW " + setting).execute()
+          .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS).iterator().next().getString(0);
+      assertEquals("on", value, setting + ": an acknowledged append must survive a machine crash");
+    }
+  }
+
+  @Test
   void acknowledgedAppendsSurviveARestart() throws Exception {
     String path = "durability/restart";
     hub.put(path, "application/json");
