@@ -468,8 +468,8 @@ export interface SpawnResult<Handle> {
   tail: Offset;
 }
 
-/** `live`, `closed`, `canceling` or `canceled`. */
-export type TreeState = "live" | "closed" | "canceling" | "canceled";
+/** `open`, `closed`, `closing`, `canceling` or `canceled`. */
+export type TreeState = "open" | "closed" | "closing" | "canceling" | "canceled";
 
 export interface ForkInfo {
   stream: string;

@@ -59,10 +59,10 @@ describe("spawn", () => {
 
     const tree = await root.tree();
     expect(tree.stream).toBe(root.path);
-    expect(tree.state).toBe("live");
+    expect(tree.state).toBe("open");
     expect(tree.children.map((c) => c.stream).sort()).toEqual([child.path, unnamed.stream.path].sort());
     expect(tree.children.find((c) => c.stream === child.path)).toMatchObject({
-      state: "live",
+      state: "open",
       spawner: "planner",
       purpose: "draft",
       metadata: { model: "m-2" },
@@ -132,7 +132,7 @@ describe("cancel", () => {
     await expect(child.append({ type: "late" })).rejects.toMatchObject({ code: "stream_closed" });
 
     const tree = await root.tree();
-    expect(tree.state).toBe("live");
+    expect(tree.state).toBe("open");
     expect(tree.children[0]).toMatchObject({ stream: child.path, state: "canceled", closed: true });
     expect(tree.children[0]!.children[0]).toMatchObject({ stream: grandchild.path, state: "canceled" });
   });
