@@ -1,0 +1,124 @@
+/**
+ * Approvals, spawn trees, cancel and forks over HTTP (docs/governance.md). A thin module of
+ * the app's own, so the screens work with any SDK version: the SDK's `client.approvals` and
+ * `StreamHandle.tree()/cancel()/fork()` call the same endpoints.
+ */
+import { call, encodePath, json, type HubAccess } from "./http.js";
+
+export type ApprovalState = "pending" | "approved" | "rejected" | "expired" | "canceled";
+
+export interface ApprovalGate {
+  name: string;
+  quorum?: number;
+  allowEdit?: boolean;
+  expiresAfter?: string;
+  onExpiry?: string;
+  approvers?: { roles?: string[]; subjects?: string[] };
+  [key: string]: unknown;
+}
+
+export interface Approval {
+  id: string;
+  stream: string;
+  requester: string;
+  state: ApprovalState;
+  createdAt: string;
+  expiresAt: string;
+  ageSeconds: number;
+  proposed: unknown;
+  gate: ApprovalGate;
+  votes: { by: string; at: string; event?: unknown }[];
+  decision?: { outcome: string; by: string | null; at: string; edited: boolean; reason?: string; released?: unknown };
+}
+
+export interface ApprovalChange {
+  changed: boolean;
+  approval: Approval;
+}
+
+export interface PendingQuery {
+  stream?: string;
+  /** false: every pending approval the caller may read, not only those it may decide. */
+  decidable?: boolean;
+  limit?: number;
+}
+
+/** `GET /v1/approvals?state=pending`: what this participant may decide now, newest first. */
+export async function pendingApprovals(access: HubAccess, query: PendingQuery = {}): Promise<Approval[]> {
+  const params = new URLSearchParams({ state: "pending" });
+  if (query.stream) params.set("stream", query.stream);
+  if (query.decidable === false) params.set("decidable", "false");
+  params.set("limit", String(query.limit ?? 100));
+  const answer = await json<{ approvals: Approval[] }>(access, "GET", `/v1/approvals?${params}`);
+  return answer.approvals ?? [];
+}
+
+export function getApproval(access: HubAccess, id: string): Promise<Approval> {
+  return json<Approval>(access, "GET", `/v1/approvals/${encodeURIComponent(id)}`);
+}
+
+/** One vote to approve; `edit` approves a changed event (gates with allowEdit). */
+export function approve(access: HubAccess, id: string, edit?: unknown): Promise<ApprovalChange> {
+  return json<ApprovalChange>(access, "POST", `/v1/approvals/${encodeURIComponent(id)}/approve`, { body: edit === undefined ? {} : { event: edit } });
+}
+
+export function reject(access: HubAccess, id: string, reason: string): Promise<ApprovalChange> {
+  return json<ApprovalChange>(access, "POST", `/v1/approvals/${encodeURIComponent(id)}/reject`, { body: { reason } });
+}
+
+export type TreeState = "open" | "live" | "closed" | "canceled" | "closing" | "canceling";
+
+export interface ForkInfo {
+  stream: string;
+  offset: string;
+  closed: boolean;
+  tail: string;
+}
+
+export interface TreeNode {
+  stream: string;
+  state: TreeState;
+  closed: boolean;
+  createdAt?: string;
+  tail: string;
+  pendingApprovals: number;
+  spawner?: string;
+  purpose?: string;
+  metadata?: unknown;
+  children: TreeNode[];
+  forks: ForkInfo[];
+  total?: number;
+}
+
+export function tree(access: HubAccess, stream: string): Promise<TreeNode> {
+  return json<TreeNode>(access, "GET", `/v1/tree/${encodePath(stream)}`);
+}
+
+/** Cancels the stream and its descendants, leaf first; resolves with the canceled paths. */
+export async function cancelTree(access: HubAccess, stream: string, reason?: string): Promise<string[]> {
+  const answer = await json<{ canceled?: string[] }>(access, "POST", `/v1/tree/${encodePath(stream)}/cancel`, {
+    body: reason ? { reason } : {},
+  });
+  return answer?.canceled ?? [];
+}
+
+/** Spawns `{parent}/agents/{name}`. */
+export function spawn(access: HubAccess, parent: string, name: string, purpose?: string): Promise<{ stream: string; created: boolean }> {
+  const body: Record<string, unknown> = { name };
+  if (purpose) body.purpose = purpose;
+  return json(access, "POST", `/v1/spawn/${encodePath(parent)}`, { body });
+}
+
+/**
+ * Forks `source` at `offset` into `{source}/forks/{name}`: the fork reads the source's events
+ * before `offset`, then its own (`PUT` with `Stream-Forked-From` and `Stream-Fork-Offset`).
+ * `offset` undefined forks at the tail.
+ */
+export async function fork(access: HubAccess, source: string, name: string, offset?: string): Promise<string> {
+  const path = `${source}/forks/${name}`;
+  const headers: Record<string, string> = { "Content-Type": "application/json", "Stream-Forked-From": `/${source}` };
+  if (offset) headers["Stream-Fork-Offset"] = offset;
+  const response = await call(access, "PUT", `/v1/stream/${encodePath(path)}`, { headers });
+  await response.body?.cancel();
+  return path;
+}
