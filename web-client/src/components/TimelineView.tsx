@@ -27,9 +27,11 @@ export interface TimelineViewProps {
   label?: string;
   /** The stream shown, so notices about it do not link to it. */
   path?: string;
+  /** The stream is a fork: approval requests in it were made (and are decided) on its source. */
+  fork?: boolean;
 }
 
-export function TimelineView({ timeline, version, me, canDecide, unreadFrom, unreadCount, now, label = "Session events", path }: TimelineViewProps) {
+export function TimelineView({ timeline, version, me, canDecide, unreadFrom, unreadCount, now, label = "Session events", path, fork = false }: TimelineViewProps) {
   let dividerShown = false;
   return (
     <div class="timeline-log" role="log" aria-label={label} aria-relevant="additions">
@@ -52,7 +54,7 @@ export function TimelineView({ timeline, version, me, canDecide, unreadFrom, unr
                 <span>{unreadCount ? `${unreadCount} new since you were last here` : "New since you were last here"}</span>
               </li>
             )}
-            <TimelineItem item={item} rev={item.rev} unread={unread} me={me} canDecide={canDecide} now={now} path={path} />
+            <TimelineItem item={item} rev={item.rev} unread={unread} me={me} canDecide={canDecide} now={now} path={path} fork={fork} />
           </Fragment>
         );
       })}
@@ -68,7 +70,24 @@ function lastOffsetOf(item: Item): string {
   return item.offset;
 }
 
-function TimelineItem({ item, unread, me, canDecide, now, path }: { item: Item; rev: number; unread: boolean; me: string; canDecide: boolean; now: number; path?: string | undefined }) {
+function TimelineItem({
+  item,
+  unread,
+  me,
+  canDecide,
+  now,
+  path,
+  fork,
+}: {
+  item: Item;
+  rev: number;
+  unread: boolean;
+  me: string;
+  canDecide: boolean;
+  now: number;
+  path?: string | undefined;
+  fork: boolean;
+}) {
   const common = { "data-offset": item.offset, "data-kind": item.kind, class: "" };
   const cls = (base: string) => `item ${base}${unread ? " unread" : ""}`;
   switch (item.kind) {
@@ -85,7 +104,7 @@ function TimelineItem({ item, unread, me, canDecide, now, path }: { item: Item; 
     case "approval":
       return (
         <li {...common} class={cls("approval-item")}>
-          <ApprovalCard item={item} me={me} canDecide={canDecide} now={now} />
+          <ApprovalCard item={item} me={me} canDecide={canDecide && !fork} now={now} fork={fork} />
         </li>
       );
     case "spawned":
@@ -242,7 +261,7 @@ function Tool({ item, attrs }: { item: ToolItem; attrs: Attrs }) {
   );
 }
 
-function ApprovalCard({ item, me, canDecide, now }: { item: ApprovalItem; me: string; canDecide: boolean; now: number }) {
+function ApprovalCard({ item, me, canDecide, now, fork }: { item: ApprovalItem; me: string; canDecide: boolean; now: number; fork: boolean }) {
   const pending = item.state === "pending";
   const decidable = pending && canDecide && item.requester !== me && item.proposed !== undefined;
   return (
@@ -289,7 +308,13 @@ function ApprovalCard({ item, me, canDecide, now }: { item: ApprovalItem; me: st
         <Json value={item.proposed} />
       </details>
       {decidable && <ApprovalActions id={item.approvalId} proposed={item.proposed} allowEdit={item.allowEdit} compact />}
-      {pending && !decidable && <p class="muted small">Waiting for an approver{item.requester === me ? " (you asked for this)" : ""}.</p>}
+      {pending && !decidable && (
+        <p class="muted small">
+          {fork
+            ? "Pending when this fork was made; it is decided on the source session."
+            : `Waiting for an approver${item.requester === me ? " (you asked for this)" : ""}.`}
+        </p>
+      )}
     </article>
   );
 }

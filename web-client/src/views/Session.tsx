@@ -222,8 +222,10 @@ export function SessionView({ path }: { path: string }) {
   }, [version, phase]);
 
   const closed = timeline.status !== "open" || phase === "ended";
-  // A fork replays its source's approval requests; they are decided on the source, not here.
-  const approver = canApprove(auth.claims) && !path.includes("/forks/");
+  const approver = canApprove(auth.claims);
+  // A fork holds its source's events up to the fork point; its approval requests are decided on the source.
+  const forkAt = path.lastIndexOf("/forks/");
+  const forkSource = forkAt > 0 ? path.slice(0, forkAt) : undefined;
   const waiting = timeline.pendingApprovals.length;
 
   if (phase === "missing") return <MissingSession path={path} onCreated={() => setRetry((n) => n + 1)} />;
@@ -255,6 +257,11 @@ export function SessionView({ path }: { path: string }) {
               ↑ Parent
             </a>
           )}
+          {forkSource && (
+            <a href={href.session(forkSource)} class="screen-link">
+              ↑ Forked from
+            </a>
+          )}
           <a href={href.tree(path)} class="screen-link">
             Spawn tree
           </a>
@@ -277,7 +284,7 @@ export function SessionView({ path }: { path: string }) {
       {timeline.items.length === 0 && phase === "live" ? (
         <p class="empty">Nothing has happened here yet. Say hello below, or start an agent on this session.</p>
       ) : (
-        <TimelineView timeline={timeline} version={version} me={me} canDecide={approver} unreadFrom={unreadFrom} unreadCount={unreadCount} now={now} path={path} />
+        <TimelineView timeline={timeline} version={version} me={me} canDecide={approver} unreadFrom={unreadFrom} unreadCount={unreadCount} now={now} path={path} fork={forkSource !== undefined} />
       )}
 
       {closed ? (

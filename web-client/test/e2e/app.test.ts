@@ -473,6 +473,8 @@ describe("web client", () => {
     expect(await page.locator("#session-heading").textContent()).toBe(`${SESSION}/forks/what-if`);
     await expectInSync(page, `${SESSION}/forks/what-if`);
     expect(Number(await page.locator("ol.timeline").getAttribute("data-count"))).toBe(position);
+    await page.locator("article.approval").getByText("decided on the source session").waitFor();
+    await page.getByRole("link", { name: "↑ Forked from" }).waitFor();
     await page.getByLabel("Message").fill("What if we had refunded only $100?");
     await page.getByRole("button", { name: "Send" }).click();
     await page.locator(".message.mine").getByText("What if we had refunded only $100?").waitFor();
@@ -511,8 +513,11 @@ describe("web client", () => {
     const card = phoneManager.page.locator(`article.approval-card[data-approval-id="${pending.id}"]`);
     await card.waitFor();
     await fits(phoneManager.page, "23-phone-approvals");
-    await card.getByRole("button", { name: "Approve", exact: true }).click();
-    await card.getByText("Approved. See it in the session").waitFor();
+    // an approver can also decide inline, in the session itself
+    await card.getByRole("link", { name: SESSION }).click();
+    const inline = phoneManager.page.locator(`article.approval[data-approval-id="${pending.id}"]`);
+    await inline.getByRole("button", { name: "Approve", exact: true }).click();
+    await eventually(async () => (await inline.getAttribute("data-state")) === "approved", 10_000, "approved inline");
     await eventually(
       async () => (await phoneHuman.page.locator(`article.approval[data-approval-id="${pending.id}"]`).getAttribute("data-state")) === "approved",
       10_000,
@@ -524,6 +529,30 @@ describe("web client", () => {
     await phoneHuman.page.goto(`${appUrl}/#/replay/${SESSION}`);
     await phoneHuman.page.getByLabel(/Position: after/).waitFor();
     await fits(phoneHuman.page, "25-phone-replay");
+    expectNoConsoleErrors();
+  });
+
+  it("is served by the hub itself at / (when the jar carries it)", async (context) => {
+    const response = await fetch(`${hubUrl}/`);
+    const body = await response.text();
+    if (response.status === 404 && /built without the web client/.test(body)) context.skip();
+    expect(response.status).toBe(200);
+    expect(response.headers.get("content-type")).toMatch(/^text\/html/);
+    const script = /src="\.?\/?(assets\/[^"]+\.js)"/.exec(body)?.[1];
+    expect(script).toBeTruthy();
+    const asset = await fetch(`${hubUrl}/${script}`);
+    expect(asset.status).toBe(200);
+    expect(asset.headers.get("content-type")).toMatch(/javascript/);
+
+    const visitor = await person(browser, "served-by-hub");
+    everyone.push(visitor);
+    await signIn(visitor, hubUrl, "human");
+    await visitor.page.goto(`${hubUrl}/#/session/${SESSION}`);
+    await visitor.page.locator("section.session[data-phase='live']").waitFor();
+    await visitor.page.reload(); // a deep link survives a reload
+    await visitor.page.locator("section.session[data-phase='live']").waitFor();
+    await expectInSync(visitor.page);
+    await visitor.context.close();
     expectNoConsoleErrors();
   });
 });
