@@ -57,9 +57,6 @@ describe("reconnect and resume", () => {
 
     expect(kills).toBe(KILLS);
     expect(writerKills).toBeGreaterThan(0);
-    // Every kill closed a socket the reader had opened (the last one may land after the final
-    // event, so the reconnect after it is not waited for).
-    expect(readerNet.opened).toBeGreaterThanOrEqual(KILLS);
     expect(states.filter((s) => s === "reconnecting").length).toBeGreaterThanOrEqual(KILLS);
     expect(seen.length).toBe(TOTAL);
     expect(seen).toEqual(Array.from({ length: TOTAL }, (_, k) => k));
