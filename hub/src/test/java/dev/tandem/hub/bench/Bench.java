@@ -1,0 +1,145 @@
+package dev.tandem.hub.bench;
+
+import dev.tandem.hub.store.EmbeddedDatabase;
+import io.vertx.core.Vertx;
+import io.vertx.pgclient.PgConnectOptions;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
+
+/**
+ * The benchmark harness: starts Postgres, the hub (as its own process, on that Postgres) and the
+ * Durable Streams reference server, drives each scenario against them from this process, and
+ * writes the table, {@code results.json} and a chart. Run it with
+ * {@code ./mvnw -Pbench verify -DskipTests} (docs/benchmarks.md).
+ */
+public final class Bench {
+
+  private Bench() {}
+
+  public static void main(String[] args) throws Exception {
+    BenchOptions options;
+    try {
+      options = BenchOptions.parse(args);
+    } catch (IllegalArgumentException e) {
+      System.err.println(e.getMessage());
+      System.exit(2);
+      return;
+    }
+    Report report = run(options);
+    System.exit(report.failures().isEmpty() ? 0 : 1);
+  }
+
+  /** Runs the chosen scenarios; a scenario that fails is reported and the others still run. */
+  public static Report run(BenchOptions options) throws Exception {
+    Path work = options.out().resolve("work");
+    deleteTree(work);
+    Files.createDirectories(work);
+    Report report = new Report(options);
+    progress("Tandem benchmark: %s", report.machine());
+    progress("starting Postgres");
+    Vertx vertx = Vertx.vertx();
+    try (EmbeddedDatabase postgres = EmbeddedDatabase.start(work.resolve("pg"))) {
+      PgConnectOptions connect = new PgConnectOptions().setHost("127.0.0.1").setPort(postgres.port())
+          .setDatabase("postgres").setUser("postgres").setPassword("postgres");
+      String databaseUrl = "postgres://postgres:postgres@127.0.0.1:" + postgres.port() + "/postgres";
+      progress("starting the hub (%s)", options.hubJar());
+      try (HubProcess hub = HubProcess.start(options.hubJar(), work.resolve("hub"), databaseUrl,
+          options.hubJvm(), hubSettings(options))) {
+        Target tandem = new Target("tandem", "127.0.0.1", hub.port(), hub.adminToken());
+        runTandem(vertx, options, report, connect, tandem, hub);
+      }
+      if (options.peer() && (options.runs("append") || options.runs("longpoll"))) {
+        progress("starting the Durable Streams reference server");
+        try (PeerServer peer = PeerServer.start(work.resolve("peer"))) {
+          runPeer(vertx, options, report, peer.target());
+        }
+      }
+    } finally {
+      vertx.close().toCompletionStage().toCompletableFuture().get();
+    }
+    report.write();
+    return report;
+  }
+
+  /**
+   * The hub's own defaults, but for the per-connection WebSocket message rate, which protects a
+   * hub from one runaway client and would otherwise cap the WebSocket append scenario.
+   */
+  private static List<String> hubSettings(BenchOptions options) {
+    return List.of("--ws-max-messages-per-second", "1000000");
+  }
+
+  private static void runTandem(Vertx vertx, BenchOptions o, Report report, PgConnectOptions connect,
+                                Target tandem, HubProcess hub) {
+    if (o.runs("ceiling")) {
+      report.attempt("postgres ceiling", () -> List.of(
+          new PostgresCeiling(vertx, connect).run(o.ceilingConnections(), o.warmup(), o.duration())));
+    }
+    if (o.runs("append")) {
+      appendScenarios(vertx, o, report, tandem);
+      report.attempt("append websocket 1 stream", () -> List.of(new WsAppendLoad(vertx, tandem, streams("ws-one", 1))
+          .run("append websocket 1 stream", o.producers(), o.warmup(), o.duration())));
+      report.attempt("append websocket many streams", () -> List.of(new WsAppendLoad(vertx, tandem, streams("ws-many", o.streams()))
+          .run("append websocket " + o.streams() + " streams", o.producers(), o.warmup(), o.duration())));
+    }
+    if (o.runs("longpoll")) {
+      report.attempt("long-poll", () -> List.of(new LongPollLoad(vertx, tandem)
+          .run("bench/long-poll", o.longPollReaders(), o.fanoutRate(), o.warmup(), o.duration())));
+    }
+    if (o.runs("fanout")) {
+      for (int subscribers : o.fanoutSubscribers()) {
+        report.attempt("fanout " + subscribers, () -> new FanoutLoad(vertx, tandem)
+            .run("bench/fanout-" + subscribers, subscribers, o.fanoutRate(), o.saturatingWriters(), o.warmup(), o.duration()));
+      }
+    }
+    if (o.runs("catchup")) {
+      report.attempt("catchup", () -> new CatchupLoad(vertx, tandem).run("bench/catchup", o.catchupEvents()));
+    }
+    if (o.runs("idle")) {
+      report.attempt("idle", () -> List.of(new IdleLoad(vertx, tandem, hub).run("bench/idle", o.idleConnections())));
+    }
+  }
+
+  private static void runPeer(Vertx vertx, BenchOptions o, Report report, Target peer) {
+    if (o.runs("append")) {
+      appendScenarios(vertx, o, report, peer);
+    }
+    if (o.runs("longpoll")) {
+      report.attempt("reference long-poll", () -> List.of(new LongPollLoad(vertx, peer)
+          .run("bench/long-poll", o.longPollReaders(), o.fanoutRate(), o.warmup(), o.duration())));
+    }
+  }
+
+  /** The HTTP append scenarios, the same for Tandem and the peer. */
+  private static void appendScenarios(Vertx vertx, BenchOptions o, Report report, Target target) {
+    report.attempt(target.system() + " append http 1 stream", () -> List.of(new HttpAppendLoad(vertx, target, streams("http-one", 1))
+        .run("append http 1 stream", o.producers(), o.warmup(), o.duration())));
+    report.attempt(target.system() + " append http many streams", () -> List.of(new HttpAppendLoad(vertx, target, streams("http-many", o.streams()))
+        .run("append http " + o.streams() + " streams", o.producers(), o.warmup(), o.duration())));
+  }
+
+  private static List<String> streams(String group, int count) {
+    return IntStream.range(0, count).mapToObj(i -> "bench/" + group + "/s" + i).toList();
+  }
+
+  /** A progress line on the console, so a long run shows where it is. */
+  static void progress(String format, Object... args) {
+    System.out.printf("[bench] " + format + "%n", args);
+    System.out.flush();
+  }
+
+  private static void deleteTree(Path dir) throws java.io.IOException {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> paths = Files.walk(dir)) {
+      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+        Files.delete(p);
+      }
+    }
+  }
+}
