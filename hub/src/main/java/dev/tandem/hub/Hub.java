@@ -100,8 +100,9 @@ public final class Hub {
         cluster.send(Cluster.REMOVED, Long.toString(id));
       }, config.maxJsonMessages());
       GroupCommitter committer = new GroupCommitter(vertx, db.pool(), config.commitLanes(),
-          config.commitMaxBatch(), config.commitMaxBytes(), cluster::notifyCommitted, batch -> {
+          config.commitMaxBatch(), config.commitMaxBytes(), batch -> {
             cluster.published(batch.streamId(), batch.nextSeq());
+            cluster.committed(batch);
             liveTail.moved(batch.streamId());
             ws.get().committed(batch);
             ifStarted(subs, sub -> sub.committed(batch)); // only queues: wake decisions run on their own context

@@ -2,6 +2,7 @@ package dev.tandem.hub.cluster;
 
 import dev.tandem.hub.store.Sql;
 import dev.tandem.hub.stream.CommittedBatch;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
@@ -10,7 +11,6 @@ import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.pgclient.pubsub.PgSubscriber;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
-import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,15 +18,16 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Several hubs on one Postgres. Postgres stays the only source of truth: after each commit a
- * node sends one {@code NOTIFY} per batch naming the streams and offsets it wrote — a hint,
- * never the payload. Nodes with local readers of those streams read the new rows by offset
+ * Several hubs on one Postgres. Postgres stays the only source of truth: after its commits a
+ * node sends a {@code NOTIFY} naming the streams and offsets it wrote — a hint, never the
+ * payload. Nodes with local readers of those streams read the new rows by offset
  * and publish them exactly like their own commits.
  *
  * <p>Hints can be lost (a listener reconnecting), coalesced or reordered. Readers already
@@ -53,6 +54,10 @@ public final class Cluster {
   private final Map<String, Handler<String>> handlers = new ConcurrentHashMap<>();
   private Consumer<CommittedBatch> publisher = batch -> { };
   private Supplier<Set<Long>> interest = Set::of;
+  private final Context hintContext;
+  private final List<String> hints = new ArrayList<>();
+  private final AtomicBoolean hintScheduled = new AtomicBoolean();
+  private boolean hintInFlight;
   private PgSubscriber subscriber;
   private volatile boolean listening;
   private long timer = -1;
@@ -61,6 +66,7 @@ public final class Cluster {
     this.vertx = vertx;
     this.pool = pool;
     this.connectOptions = connectOptions;
+    this.hintContext = vertx.getOrCreateContext();
   }
 
   public String nodeId() {
@@ -106,25 +112,58 @@ public final class Cluster {
         .onFailure(e -> LOG.debug("cluster hint on {} not sent: {}", channel, e.toString()));
   }
 
-  /** The hints for a commit batch, sent inside its transaction so they arrive only if it commits. */
-  public Future<Void> notifyCommitted(SqlConnection conn, List<CommittedBatch> batches) {
-    if (batches.isEmpty()) {
-      return Future.succeededFuture();
+  /**
+   * Tells the other nodes where {@code batch} wrote. Hints go out after the commit, not inside
+   * it: a {@code NOTIFY} in a transaction takes a database-wide lock until that transaction's
+   * commit record is flushed, which would make every commit wait for every other one's fsync.
+   * Hints queued while one is in flight are coalesced into the next. A hint lost to a crash
+   * right after a commit is made up for by the tail check.
+   */
+  public void committed(CommittedBatch batch) {
+    String entry = batch.streamId() + ":" + batch.firstSeq() + ":" + batch.nextSeq() + (batch.closed() ? ":c" : "") + ";";
+    synchronized (hints) {
+      hints.add(entry);
+    }
+    if (hintScheduled.compareAndSet(false, true)) {
+      hintContext.runOnContext(v -> sendHints());
+    }
+  }
+
+  /** On the hint context: sends everything queued, one {@code NOTIFY} per payload, one round at a time. */
+  private void sendHints() {
+    hintScheduled.set(false);
+    if (hintInFlight) {
+      return; // the round in flight sends the rest when it completes
+    }
+    List<String> entries;
+    synchronized (hints) {
+      if (hints.isEmpty()) {
+        return;
+      }
+      entries = new ArrayList<>(hints);
+      hints.clear();
     }
     List<String> payloads = new ArrayList<>();
     StringBuilder payload = new StringBuilder(nodeId).append('|');
     int start = payload.length();
-    for (CommittedBatch b : batches) {
-      String entry = b.streamId() + ":" + b.firstSeq() + ":" + b.nextSeq() + (b.closed() ? ":c" : "") + ";";
-      if (payload.length() + entry.length() > MAX_PAYLOAD) {
+    for (String entry : entries) {
+      if (payload.length() > start && payload.length() + entry.length() > MAX_PAYLOAD) {
         payloads.add(payload.toString());
         payload.setLength(start);
       }
       payload.append(entry);
     }
     payloads.add(payload.toString());
-    return conn.preparedQuery(Sql.load("cluster/notify.sql"))
-        .execute(Tuple.of(STREAMS, (Object) payloads.toArray(new String[0]))).mapEmpty();
+    hintInFlight = true;
+    pool.preparedQuery(Sql.load("cluster/notify.sql"))
+        .execute(Tuple.of(STREAMS, (Object) payloads.toArray(new String[0])))
+        .onComplete(result -> {
+          hintInFlight = false;
+          if (result.failed()) {
+            LOG.debug("cluster hints not sent (the tail check makes up for them): {}", result.cause().toString());
+          }
+          sendHints();
+        });
   }
 
   /** This node published records of {@code streamId} up to {@code nextSeq} (its own commit, or a read). */

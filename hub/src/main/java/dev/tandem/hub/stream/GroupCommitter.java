@@ -29,6 +29,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * Every writer is answered only after the transaction holding its append has committed, so an
  * acknowledged append is durable.
  *
+ * <p>A transaction costs two round trips to Postgres: {@code BEGIN}, the row locks and the
+ * producer states are sent together; once they are back and the batch is planned, the writes
+ * and {@code COMMIT} are sent together. A failed write makes Postgres answer the pipelined
+ * {@code COMMIT} with a rollback, so nothing of a failed batch is ever stored.
+ *
  * <p>Offsets are assigned inside that transaction, under each stream's row lock (taken in id
  * order), so commit order equals offset order on every stream — also across several hubs
  * sharing one database. Appends are spread over {@code lanes} independent committers by stream
@@ -41,18 +46,12 @@ public final class GroupCommitter {
     void committed(CommittedBatch batch);
   }
 
-  /** Runs inside each batch's transaction, after its writes (cluster hints ride the commit). */
-  public interface CommitHook {
-    Future<Void> beforeCommit(SqlConnection conn, List<CommittedBatch> batches);
-  }
-
   private final Lane[] lanes;
 
-  public GroupCommitter(Vertx vertx, Pool pool, int lanes, int maxBatch, long maxBatchBytes,
-                        CommitHook hook, Listener listener) {
+  public GroupCommitter(Vertx vertx, Pool pool, int lanes, int maxBatch, long maxBatchBytes, Listener listener) {
     this.lanes = new Lane[lanes];
     for (int i = 0; i < lanes; i++) {
-      this.lanes[i] = new Lane(vertx, pool, maxBatch, maxBatchBytes, hook, listener);
+      this.lanes[i] = new Lane(vertx, pool, maxBatch, maxBatchBytes, listener);
     }
   }
 
@@ -69,15 +68,13 @@ public final class GroupCommitter {
     private final Context context;
     private final int maxBatch;
     private final long maxBatchBytes;
-    private final CommitHook hook;
     private final Listener listener;
     private final Queue<Pending> queue = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean scheduled = new AtomicBoolean();
     private boolean inFlight;
 
-    Lane(Vertx vertx, Pool pool, int maxBatch, long maxBatchBytes, CommitHook hook, Listener listener) {
+    Lane(Vertx vertx, Pool pool, int maxBatch, long maxBatchBytes, Listener listener) {
       this.pool = pool;
-      this.hook = hook;
       this.context = vertx.getOrCreateContext();
       this.maxBatch = maxBatch;
       this.maxBatchBytes = maxBatchBytes;
@@ -115,7 +112,8 @@ public final class GroupCommitter {
       }
       inFlight = true;
       Outcomes outcomes = new Outcomes(batch.size());
-      pool.withTransaction(conn -> commit(conn, batch, outcomes))
+      pool.getConnection()
+          .compose(conn -> transaction(conn, batch, outcomes).eventually(conn::close))
           .onComplete(result -> {
             inFlight = false;
             if (result.succeeded()) {
@@ -130,18 +128,19 @@ public final class GroupCommitter {
           });
     }
 
-    private Future<List<CommittedBatch>> commit(SqlConnection conn, List<Pending> batch, Outcomes outcomes) {
+    private Future<List<CommittedBatch>> transaction(SqlConnection conn, List<Pending> batch, Outcomes outcomes) {
       Set<String> paths = new LinkedHashSet<>();
       for (Pending pending : batch) {
         paths.add(pending.request().path());
       }
-      return conn.preparedQuery(Sql.load("stream/lock-for-append.sql"))
-          .execute(Tuple.of(paths.toArray(new String[0])))
-          .compose(rows -> {
-            Map<String, LockedStream> streams = lockedStreams(rows);
-            return loadProducers(conn, batch, streams).map(streams);
-          })
-          .compose(streams -> {
+      Future<?> begin = conn.query("BEGIN").execute();
+      Future<RowSet<Row>> locked = conn.preparedQuery(Sql.load("stream/lock-for-append.sql"))
+          .execute(Tuple.of(paths.toArray(new String[0])));
+      Future<RowSet<Row>> producers = loadProducers(conn, batch);
+      return Future.all(begin, locked, producers)
+          .compose(ready -> {
+            Map<String, LockedStream> streams = lockedStreams(locked.result());
+            addProducers(streams, producers.result());
             for (int i = 0; i < batch.size(); i++) {
               AppendRequest request = batch.get(i).request();
               try {
@@ -153,8 +152,12 @@ public final class GroupCommitter {
             List<LockedStream> changed = streams.values().stream().filter(s -> s.dirty).toList();
             List<CommittedBatch> committed = changed.stream().map(s -> new CommittedBatch(
                 s.id, s.path, s.contentType, s.firstNewSeq, s.newRecords, s.closed)).toList();
-            return write(conn, changed).compose(v -> hook.beforeCommit(conn, committed)).map(committed);
-          });
+            Future<Void> writes = write(conn, changed);
+            Future<?> commit = conn.query("COMMIT").execute();
+            return Future.all(writes, commit).map(committed);
+          })
+          .recover(failure -> conn.query("ROLLBACK").execute()
+              .transform(ignored -> Future.failedFuture(failure)));
     }
 
     private static Map<String, LockedStream> lockedStreams(RowSet<Row> rows) {
@@ -170,32 +173,34 @@ public final class GroupCommitter {
       return streams;
     }
 
-    private static Future<Void> loadProducers(SqlConnection conn, List<Pending> batch,
-                                              Map<String, LockedStream> streams) {
-      List<Long> ids = new ArrayList<>();
+    /** The producer states a batch needs, keyed by stream path (sent before the locks are back). */
+    private static Future<RowSet<Row>> loadProducers(SqlConnection conn, List<Pending> batch) {
+      List<String> paths = new ArrayList<>();
       List<String> producerIds = new ArrayList<>();
       for (Pending pending : batch) {
         Producer p = pending.request().producer();
-        LockedStream s = streams.get(pending.request().path());
-        if (p != null && s != null) {
-          ids.add(s.id);
+        if (p != null) {
+          paths.add(pending.request().path());
           producerIds.add(p.id());
         }
       }
-      if (ids.isEmpty()) {
-        return Future.succeededFuture();
+      if (paths.isEmpty()) {
+        return Future.succeededFuture(null);
       }
-      Map<Long, LockedStream> byId = new LinkedHashMap<>();
-      streams.values().forEach(s -> byId.put(s.id, s));
       return conn.preparedQuery(Sql.load("stream/load-producers.sql"))
-          .execute(Tuple.of(ids.toArray(new Long[0]), (Object) producerIds.toArray(new String[0])))
-          .map(rows -> {
-            for (Row row : rows) {
-              byId.get(row.getLong("stream_id")).producers.put(row.getString("producer_id"),
-                  new ProducerState(row.getLong("epoch"), row.getLong("last_seq")));
-            }
-            return null;
-          });
+          .execute(Tuple.of(paths.toArray(new String[0]), (Object) producerIds.toArray(new String[0])));
+    }
+
+    private static void addProducers(Map<String, LockedStream> streams, RowSet<Row> rows) {
+      if (rows == null) {
+        return;
+      }
+      for (Row row : rows) {
+        LockedStream s = streams.get(row.getString("path"));
+        if (s != null) {
+          s.producers.put(row.getString("producer_id"), new ProducerState(row.getLong("epoch"), row.getLong("last_seq")));
+        }
+      }
     }
 
     /** Writes records, tails and producer states; the three statements are pipelined. */
