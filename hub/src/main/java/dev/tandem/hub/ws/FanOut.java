@@ -3,14 +3,21 @@ package dev.tandem.hub.ws;
 import dev.tandem.hub.presence.PresenceRegistry;
 import dev.tandem.hub.stream.CommittedBatch;
 import io.vertx.core.Context;
+import io.vertx.core.buffer.Buffer;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Delivers committed batches from memory to the live subscribers of each stream. The frame
- * for a batch is encoded once and shared; delivery hops once per event loop (not once per
- * subscriber) onto the loop that owns those subscribers' connections.
+ * Delivers committed batches from memory to the live subscribers of each stream. Subscribers
+ * are grouped by the event loop that owns their connections; delivery hops once per group
+ * (not once per subscriber), and the frame is encoded once per hop and shared.
+ *
+ * <p>Batches that arrive while a group's delivery is still waiting for its event loop join
+ * that delivery, merged into one frame. An idle hub delivers each commit at once; a busy one
+ * sends fewer, larger frames instead of falling behind one frame per commit per subscriber.
  *
  * <p>Subscribers register before they read history (see {@link Subscription}), so a batch
  * committed during their catch-up is never missed: it is either in what they read or
@@ -18,65 +25,127 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class FanOut {
 
-  private final Map<Long, Map<Context, Set<Subscription>>> subscribers = new ConcurrentHashMap<>();
+  private final Map<Long, Map<Context, Group>> streams = new ConcurrentHashMap<>();
 
   void register(Subscription subscription) {
-    subscribers.computeIfAbsent(subscription.streamId(), id -> new ConcurrentHashMap<>())
-        .computeIfAbsent(subscription.context(), c -> ConcurrentHashMap.newKeySet())
-        .add(subscription);
+    streams.computeIfAbsent(subscription.streamId(), id -> new ConcurrentHashMap<>())
+        .computeIfAbsent(subscription.context(), Group::new)
+        .members.add(subscription);
   }
 
   void unregister(Subscription subscription) {
-    subscribers.computeIfPresent(subscription.streamId(), (id, byContext) -> {
-      byContext.computeIfPresent(subscription.context(), (c, set) -> {
-        set.remove(subscription);
-        return set.isEmpty() ? null : set;
+    streams.computeIfPresent(subscription.streamId(), (id, groups) -> {
+      groups.computeIfPresent(subscription.context(), (c, group) -> {
+        group.members.remove(subscription);
+        return group.members.isEmpty() ? null : group;
       });
-      return byContext.isEmpty() ? null : byContext;
+      return groups.isEmpty() ? null : groups;
     });
   }
 
   void committed(CommittedBatch batch) {
-    Map<Context, Set<Subscription>> byContext = subscribers.get(batch.streamId());
-    if (byContext == null) {
-      return;
+    Map<Context, Group> groups = streams.get(batch.streamId());
+    if (groups != null) {
+      groups.values().forEach(group -> group.offer(batch));
     }
-    String frame = batch.records().isEmpty() ? null
-        : Frames.events(batch.path(), batch.contentType(), batch.firstSeq(), batch.records(), 0);
-    byContext.forEach((context, set) -> context.runOnContext(v -> {
-      for (Subscription subscription : set) {
-        subscription.onLive(batch, frame);
-      }
-    }));
   }
 
   void deleted(long streamId) {
-    Map<Context, Set<Subscription>> byContext = subscribers.get(streamId);
-    if (byContext != null) {
-      byContext.forEach((context, set) -> context.runOnContext(v -> set.forEach(Subscription::onDeleted)));
+    Map<Context, Group> groups = streams.get(streamId);
+    if (groups != null) {
+      groups.values().forEach(group -> group.context.runOnContext(v -> group.members.forEach(Subscription::onDeleted)));
     }
   }
 
   void presence(String stream, PresenceRegistry.Diff diff) {
-    Map<Context, Set<Subscription>> byContext = subscribers.get(diff.streamId());
-    if (byContext == null) {
+    Map<Context, Group> groups = streams.get(diff.streamId());
+    if (groups == null) {
       return;
     }
     String frame = Frames.presence(stream, diff);
-    byContext.forEach((context, set) -> context.runOnContext(v -> set.forEach(s -> s.connection().send(frame))));
+    groups.values().forEach(group -> group.context.runOnContext(v ->
+        group.members.forEach(s -> s.connection().send(frame))));
   }
 
-  java.util.Set<Long> streamIds() {
-    return subscribers.keySet();
+  Set<Long> streamIds() {
+    return streams.keySet();
   }
 
   int subscriberCount() {
     int count = 0;
-    for (Map<Context, Set<Subscription>> byContext : subscribers.values()) {
-      for (Set<Subscription> set : byContext.values()) {
-        count += set.size();
+    for (Map<Context, Group> groups : streams.values()) {
+      for (Group group : groups.values()) {
+        count += group.members.size();
       }
     }
     return count;
+  }
+
+  /** One stream's subscribers on one event loop, and the batches waiting to reach them. */
+  private static final class Group {
+    final Context context;
+    final Set<Subscription> members = ConcurrentHashMap.newKeySet();
+    private List<CommittedBatch> pending = new ArrayList<>(); // guarded by this
+    private boolean scheduled;                                // guarded by this
+
+    Group(Context context) {
+      this.context = context;
+    }
+
+    void offer(CommittedBatch batch) {
+      boolean schedule;
+      synchronized (this) {
+        pending.add(batch);
+        schedule = !scheduled;
+        scheduled = true;
+      }
+      if (schedule) {
+        context.runOnContext(v -> deliver());
+      }
+    }
+
+    /** On the group's event loop: everything that queued up, merged, one frame per run of batches. */
+    private void deliver() {
+      List<CommittedBatch> batches;
+      synchronized (this) {
+        batches = pending;
+        pending = new ArrayList<>();
+        scheduled = false;
+      }
+      for (CommittedBatch batch : merge(batches)) {
+        String frame = batch.records().isEmpty() ? null
+            : Frames.events(batch.path(), batch.contentType(), batch.firstSeq(), batch.records(), 0);
+        for (Subscription subscription : members) {
+          subscription.onLive(batch, frame);
+        }
+      }
+    }
+  }
+
+  /**
+   * Joins batches that follow each other on the stream (each starts where the previous ended,
+   * and the previous did not close it) into one; anything else stays as it came.
+   */
+  static List<CommittedBatch> merge(List<CommittedBatch> batches) {
+    if (batches.size() < 2) {
+      return batches;
+    }
+    List<CommittedBatch> merged = new ArrayList<>();
+    CommittedBatch first = batches.get(0);
+    List<Buffer> records = new ArrayList<>(first.records());
+    boolean closed = first.closed();
+    for (CommittedBatch next : batches.subList(1, batches.size())) {
+      if (!closed && next.firstSeq() == first.firstSeq() + records.size()) {
+        records.addAll(next.records());
+        closed = next.closed();
+      } else {
+        merged.add(new CommittedBatch(first.streamId(), first.path(), first.contentType(), first.firstSeq(), records, closed));
+        first = next;
+        records = new ArrayList<>(next.records());
+        closed = next.closed();
+      }
+    }
+    merged.add(new CommittedBatch(first.streamId(), first.path(), first.contentType(), first.firstSeq(), records, closed));
+    return merged;
   }
 }

@@ -100,7 +100,7 @@ public final class Bench {
       report.attempt("catchup", () -> new CatchupLoad(vertx, tandem).run("bench/catchup", o.catchupEvents()));
     }
     if (o.runs("idle")) {
-      report.attempt("idle", () -> List.of(new IdleLoad(vertx, tandem, hub).run("bench/idle", o.idleConnections())));
+      report.attempt("idle", () -> List.of(new IdleLoad(vertx, tandem, hub, o.out().resolve("idle-heap-histogram.txt")).run("bench/idle", o.idleConnections())));
     }
   }
 

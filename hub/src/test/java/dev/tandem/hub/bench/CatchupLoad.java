@@ -119,8 +119,9 @@ final class CatchupLoad {
       long[] seen = {0};
       long start = System.nanoTime();
       Target.await(sockets.open("bench-catchup", socket -> {
-        socket.textMessageHandler(text -> {
-          seen[0] += Payloads.scanTimestamps(text, sent -> {});
+        socket.textMessageHandler(null);
+        socket.handler(frame -> {
+          seen[0] += Payloads.scanTimestamps(frame, sent -> {});
           if (seen[0] >= events) {
             caughtUp.tryComplete(seen[0]);
           }

@@ -125,6 +125,12 @@ final class HubProcess implements AutoCloseable {
 
   record Memory(long heapBytes, long rssBytes) {}
 
+  /** The live heap by class (after a full GC), the top of it: where the bytes per connection go. */
+  String classHistogram(int lines) throws Exception {
+    return jcmd("GC.class_histogram").lines().limit(lines + 3L)
+        .collect(java.util.stream.Collectors.joining("\n", "", "\n"));
+  }
+
   private String jcmd(String command) throws Exception {
     Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
     Process run = new ProcessBuilder(jcmd.toString(), String.valueOf(process.pid()), command)

@@ -16,11 +16,14 @@ final class IdleLoad {
   private final Vertx vertx;
   private final Target target;
   private final HubProcess hub;
+  private final java.nio.file.Path histogram;
 
-  IdleLoad(Vertx vertx, Target target, HubProcess hub) {
+  /** {@code histogram}: where the hub's heap histogram with all connections open is written. */
+  IdleLoad(Vertx vertx, Target target, HubProcess hub, java.nio.file.Path histogram) {
     this.vertx = vertx;
     this.target = target;
     this.hub = hub;
+    this.histogram = histogram;
   }
 
   Measurement run(String stream, int connections) throws Exception {
@@ -35,6 +38,7 @@ final class IdleLoad {
           n -> Bench.progress("  %,d of %,d connections open", n, connections)), Duration.ofMinutes(15));
       double seconds = (System.nanoTime() - start) / 1e9;
       HubProcess.Memory after = hub.memory();
+      java.nio.file.Files.writeString(histogram, hub.classHistogram(40));
       double heapPer = (after.heapBytes() - before.heapBytes()) / (double) open.size();
       double rssPer = (after.rssBytes() - before.rssBytes()) / (double) open.size();
       return new Measurement("idle " + open.size() + " connections", target.system(), "connections/s",

@@ -63,7 +63,7 @@ final class LongPollLoad {
         response.body().map(body -> {
           long now = System.nanoTime();
           if (response.statusCode() == 200) {
-            Payloads.scanTimestamps(body.toString(), sent -> latencies.record(now - sent));
+            Payloads.scanTimestamps(body, sent -> latencies.record(now - sent));
           } else if (response.statusCode() != 204) {
             latencies.error();
           }
