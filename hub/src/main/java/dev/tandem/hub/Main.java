@@ -25,6 +25,9 @@ public final class Main {
       return;
     }
     Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true));
+    if (!vertx.isNativeTransportEnabled()) {
+      LOG.info("native transport unavailable ({}); using Java NIO", String.valueOf(vertx.unavailableNativeTransportCause()));
+    }
     if (config.embeddedDatabase()) {
       LOG.info("starting embedded Postgres in {} (first start unpacks and initialises it)", config.postgresDataDir().toAbsolutePath());
     }
