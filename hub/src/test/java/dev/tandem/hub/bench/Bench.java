@@ -41,7 +41,7 @@ public final class Bench {
     Report report = new Report(options);
     progress("Tandem benchmark: %s", report.machine());
     progress("starting Postgres");
-    Vertx vertx = Vertx.vertx();
+    Vertx vertx = Vertx.vertx(new io.vertx.core.VertxOptions().setPreferNativeTransport(true));
     try (EmbeddedDatabase postgres = EmbeddedDatabase.start(work.resolve("pg"))) {
       PgConnectOptions connect = new PgConnectOptions().setHost("127.0.0.1").setPort(postgres.port())
           .setDatabase("postgres").setUser("postgres").setPassword("postgres");
