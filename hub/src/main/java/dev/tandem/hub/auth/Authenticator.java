@@ -50,6 +50,7 @@ public final class Authenticator {
   private final JWTAuth minter;
   private final boolean enabled;
   private final long devTokenTtlSeconds;
+  private final VerifiedTokens verified = new VerifiedTokens(10_000, 300_000);
 
   private Authenticator(JWTAuth jwt, JWTAuth minter, boolean enabled, long devTokenTtlSeconds) {
     this.jwt = jwt;
@@ -142,11 +143,18 @@ public final class Authenticator {
     if (token == null || token.isEmpty()) {
       return Future.failedFuture(unauthorized("missing_token", "send a bearer token (Authorization: Bearer ...)"));
     }
+    Principal known = verified.get(token, System.currentTimeMillis());
+    if (known != null) {
+      return Future.succeededFuture(known);
+    }
+    String verifiedToken = token;
     return jwt.authenticate(new TokenCredentials(token))
         .recover(e -> Future.failedFuture(unauthorized("invalid_token", "the token was refused: " + e.getMessage())))
         .map(user -> {
           JsonObject claims = user.attributes().getJsonObject("accessToken", user.principal());
-          return principal(claims);
+          Principal principal = principal(claims);
+          verified.put(verifiedToken, principal, claims.getLong("exp"), System.currentTimeMillis());
+          return principal;
         });
   }
 
