@@ -42,7 +42,7 @@ final class FanOut {
       return;
     }
     String frame = batch.records().isEmpty() ? null
-        : Frames.events(batch.path(), batch.contentType(), batch.firstSeq(), batch.records(), 0);
+        : Frames.events(batch.path(), batch.contentType(), batch.firstSeq(), batch.records(), batch.traceparents(), 0);
     byContext.forEach((context, set) -> context.runOnContext(v -> {
       for (Subscription subscription : set) {
         subscription.onLive(batch, frame);
