@@ -196,7 +196,7 @@ export class Subscription<T = unknown> {
     if (!this.#active) return;
     switch (frame.type) {
       case "events": {
-        const events = (frame.events as Array<{ offset: Offset; data: unknown; encoding?: string }>).map(decode<T>);
+        const events = (frame.events as WireEvent[]).map(decode<T>);
         const fresh = this.#cursor.accept(events, frame.next as Offset | undefined);
         if (fresh.length > 0) {
           this.#queue.push(...fresh);
@@ -311,13 +311,22 @@ export class Subscription<T = unknown> {
   }
 }
 
+/** An event as an `events` frame carries it. */
+interface WireEvent {
+  offset: Offset;
+  data: unknown;
+  encoding?: string;
+  traceparent?: string;
+}
+
 /** Events of non-JSON streams arrive base64-encoded; hand them out as bytes. */
-function decode<T>(event: { offset: Offset; data: unknown; encoding?: string }): StreamEvent<T> {
+function decode<T>(event: WireEvent): StreamEvent<T> {
+  let data = event.data as T;
   if (event.encoding === "base64" && typeof event.data === "string") {
     const binary = atob(event.data);
     const bytes = new Uint8Array(binary.length);
     for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
-    return { offset: event.offset, data: bytes as unknown as T };
+    data = bytes as unknown as T;
   }
-  return { offset: event.offset, data: event.data as T };
+  return event.traceparent === undefined ? { offset: event.offset, data } : { offset: event.offset, data, traceparent: event.traceparent };
 }

@@ -21,6 +21,8 @@ export type From = "beginning" | "now" | "cursor" | Offset;
 export interface StreamEvent<T = unknown> {
   offset: Offset;
   data: T;
+  /** The W3C `traceparent` the event was appended with, when it had one. */
+  traceparent?: string;
 }
 
 // ---- connection ----------------------------------------------------------------------

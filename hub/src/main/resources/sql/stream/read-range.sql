@@ -1,4 +1,4 @@
-SELECT seq, payload
+SELECT seq, payload, traceparent
   FROM events
  WHERE stream_id = $1 AND seq >= $2 AND seq < $3
  ORDER BY seq

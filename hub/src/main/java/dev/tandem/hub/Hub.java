@@ -12,6 +12,8 @@ import dev.tandem.hub.cluster.Cluster;
 import dev.tandem.hub.config.HubConfig;
 import dev.tandem.hub.cursor.CursorStore;
 import dev.tandem.hub.cursor.ParticipantRoutes;
+import dev.tandem.hub.observability.HubMetrics;
+import dev.tandem.hub.observability.MetricsEndpoint;
 import dev.tandem.hub.presence.PresenceRegistry;
 import dev.tandem.hub.ws.WsHub;
 import dev.tandem.hub.http.HttpServerVerticle;
@@ -59,6 +61,8 @@ public final class Hub {
   private Authenticator authenticator;
   private DevTokens devTokens;
   private Subscriptions subscriptions;
+  private HubMetrics metrics;
+  private MetricsEndpoint metricsEndpoint;
   private int port;
   private long sweeper = -1;
   private String deployment;
@@ -114,6 +118,7 @@ public final class Hub {
       wsHub = new WsHub(vertx, authenticator, store, reader, committer, approvals, cursors, presence,
           WsHub.Limits.from(config));
       ws.set(wsHub);
+      observe(db, committer);
       approvals.onDecided(id -> cluster.send(Cluster.APPROVALS, id));
       policies.onChange(() -> cluster.send(Cluster.POLICIES, "changed"));
       wsHub.onPresenceChange(change -> cluster.send(Cluster.PRESENCE, cluster.nodeId() + "|" + change));
@@ -150,6 +155,19 @@ public final class Hub {
     });
   }
 
+  /** Metrics, when enabled: the committer reports each transaction, gauges read the rest. */
+  private void observe(Database db, GroupCommitter committer) {
+    if (!config.observability().metricsEnabled()) {
+      return;
+    }
+    metrics = new HubMetrics();
+    committer.observe(metrics::committed);
+    metrics.webSocket(wsHub);
+    metrics.pool(db.pool(), config.poolSize());
+    metrics.approvals(vertx, approvals::countByState);
+    metricsEndpoint = new MetricsEndpoint(vertx, metrics, config.observability().metricsToken());
+  }
+
   /** Subscriptions start last; commits made before (start-up repairs) have no subscriptions to wake yet. */
   private static void ifStarted(AtomicReference<Subscriptions> subs, java.util.function.Consumer<Subscriptions> action) {
     Subscriptions started = subs.get();
@@ -169,6 +187,12 @@ public final class Hub {
       request.response().putHeader("Content-Type", "application/json").end("{\"status\":\"ok\"}");
     } else if (path.equals("/readyz")) {
       ready(request);
+    } else if (path.equals(MetricsEndpoint.PATH)) {
+      if (metricsEndpoint != null) {
+        metricsEndpoint.handle(request);
+      } else {
+        Responses.error(request, TandemError.notFound("metrics are off (metrics-enabled=false)"));
+      }
     } else if (path.equals("/v1/dev/tokens")) {
       devTokens(request);
     } else if (SubscriptionRoutes.owns(path)) { // the reserved __ds namespace goes before stream operations
@@ -331,6 +355,9 @@ public final class Hub {
     }
     if (wsHub != null) {
       wsHub.shutdown();
+    }
+    if (metrics != null) {
+      metrics.close();
     }
     Future<Void> quiet = cluster == null ? Future.succeededFuture() : cluster.stop();
     Future<Void> undeployed = quiet.eventually(() -> deployment == null ? Future.succeededFuture() : vertx.undeploy(deployment));

@@ -3,6 +3,7 @@ package dev.tandem.hub;
 import dev.tandem.hub.config.ConfigLoader;
 import dev.tandem.hub.auth.DevTokens;
 import dev.tandem.hub.config.HubConfig;
+import dev.tandem.hub.observability.LogFormat;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import org.slf4j.Logger;
@@ -24,6 +25,7 @@ public final class Main {
       System.exit(2);
       return;
     }
+    LogFormat.apply(config.observability().jsonLogs());
     Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true));
     if (!vertx.isNativeTransportEnabled()) {
       LOG.info("native transport unavailable ({}); using Java NIO", String.valueOf(vertx.unavailableNativeTransportCause()));
@@ -43,6 +45,16 @@ public final class Main {
       String host = finalConfig.host();
       String shown = host.equals("0.0.0.0") || host.equals("::") ? "localhost" : host.contains(":") ? "[" + host + "]" : host;
       String url = "http://" + shown + ":" + hub.port();
+      if (finalConfig.observability().jsonLogs()) {
+        // JSON lines only on stdout, for log collectors: no banner, and no tokens in the logs.
+        LOG.info("Tandem hub is running: streams {}/v1/stream/{path}, live {}/v1/ws, storage {}{}", url,
+            url.replace("http", "ws"), hub.database().describe(),
+            hub.devTokens() != null ? ", development tokens at " + url + "/v1/dev/tokens" : "");
+        if (!hub.authenticator().enabled()) {
+          LOG.warn("auth is OFF (--auth none): anyone who reaches this port may do anything");
+        }
+        return;
+      }
       System.out.println();
       System.out.println("  Tandem hub is running");
       System.out.println("    streams  " + url + "/v1/stream/{path}");

@@ -306,6 +306,21 @@ public final class ApprovalService {
     });
   }
 
+  /** How many approvals are in each state, over the whole database (every state present, 0 if none). */
+  public Future<Map<ApprovalState, Long>> countByState() {
+    return pool.query(Sql.load("approval/count-by-state.sql")).execute().map(rows -> {
+      Map<ApprovalState, Long> counts = new java.util.EnumMap<>(ApprovalState.class);
+      for (ApprovalState state : ApprovalState.values()) {
+        counts.put(state, 0L);
+      }
+      for (Row row : rows) {
+        counts.put(ApprovalState.valueOf(row.getString("state").toUpperCase(java.util.Locale.ROOT)),
+            row.getLong("approvals"));
+      }
+      return counts;
+    });
+  }
+
   /** Approvals {@code principal} may see; with {@code decidable}, only those it may decide now. */
   public Future<List<Approval>> list(Principal principal, String state, String streamPrefix, boolean decidable, int limit) {
     return pool.preparedQuery(Sql.load("approval/list.sql")).execute(Tuple.of(state, streamPrefix, limit * 4))

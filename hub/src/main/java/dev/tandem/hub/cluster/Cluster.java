@@ -235,19 +235,25 @@ public final class Cluster {
           return pool.preparedQuery(Sql.load("cluster/read-batch.sql")).execute(Tuple.of(streamId, start, end))
               .map(rows -> {
                 List<Buffer> records = new ArrayList<>();
+                List<String> traceparents = new ArrayList<>();
+                boolean traced = false;
                 long first = -1;
                 for (Row row : rows) {
                   if (first < 0) {
                     first = row.getLong(0);
                   }
                   records.add(row.getBuffer(1));
+                  String traceparent = row.getString(2);
+                  traceparents.add(traceparent);
+                  traced |= traceparent != null;
                 }
                 if (first < 0) {
                   first = end;
                 }
                 published(streamId, first + records.size());
                 publisher.accept(new CommittedBatch(streamId, stream.getString("path"),
-                    stream.getString("content_type"), first, records, stream.getBoolean("closed")));
+                    stream.getString("content_type"), first, records, stream.getBoolean("closed"),
+                    traced ? traceparents : null));
                 return null;
               });
         })

@@ -60,6 +60,9 @@ public final class ConfigLoader {
     DEFAULTS.put("public-url", "");
     DEFAULTS.put("webhook-allow-localhost", "");
     DEFAULTS.put("subscription-sweep-ms", "1000");
+    DEFAULTS.put("metrics-enabled", "true");
+    DEFAULTS.put("metrics-token", "");
+    DEFAULTS.put("log-format", "text");
   }
 
   private ConfigLoader() {}
@@ -177,7 +180,20 @@ public final class ConfigLoader {
         // database, off by default when an external database is configured.
         bool(v, "webhook-allow-localhost", v.get("database-url").isBlank()),
         number(v, "subscription-sweep-ms", 50, 60_000),
-        auth(v, databaseUrl == null));
+        auth(v, databaseUrl == null),
+        observability(v));
+  }
+
+  private static HubConfig.ObservabilitySettings observability(Map<String, String> v) {
+    String format = v.get("log-format").trim().toLowerCase(Locale.ROOT);
+    if (!format.equals("text") && !format.equals("json")) {
+      throw new ConfigException("log-format must be text or json, got '" + v.get("log-format") + "'");
+    }
+    String token = blankToNull(v.get("metrics-token"));
+    if (token != null && token.length() < 16) {
+      throw new ConfigException("metrics-token must be at least 16 characters");
+    }
+    return new HubConfig.ObservabilitySettings(bool(v, "metrics-enabled", true), token, format.equals("json"));
   }
 
   private static HubConfig.AuthSettings auth(Map<String, String> v, boolean embedded) {

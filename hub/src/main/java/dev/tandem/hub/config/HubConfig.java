@@ -40,7 +40,8 @@ public record HubConfig(
     String publicUrl,
     boolean webhookAllowLocalhost,
     long subscriptionSweepMs,
-    AuthSettings auth) {
+    AuthSettings auth,
+    ObservabilitySettings observability) {
 
   /**
    * How callers are identified.
@@ -55,6 +56,16 @@ public record HubConfig(
   public record AuthSettings(boolean enabled, boolean devMode, String secret, Path publicKeyFile,
                              String publicKeyAlgorithm, Path jwksFile, String issuer, String audience,
                              long devTokenTtlSeconds) {}
+
+  /**
+   * Metrics and logs.
+   *
+   * @param metricsEnabled serve Prometheus metrics at {@code GET /metrics}
+   * @param metricsToken when set, {@code /metrics} wants {@code Authorization: Bearer <token>};
+   *     null: open to whoever reaches the port
+   * @param jsonLogs log JSON lines instead of text ({@code log-format=json})
+   */
+  public record ObservabilitySettings(boolean metricsEnabled, String metricsToken, boolean jsonLogs) {}
 
   public static HubConfig defaults() {
     return ConfigLoader.load(new String[0], java.util.Map.of());

@@ -2,6 +2,8 @@ package dev.tandem.hub.stream;
 
 import dev.tandem.hub.http.TandemError;
 import dev.tandem.hub.stream.LockedStream.ProducerState;
+import java.util.ArrayList;
+import java.util.Collections;
 
 /**
  * Decides one append against a locked stream's state, in the order the protocol gives
@@ -57,6 +59,7 @@ final class AppendPlanner {
     }
 
     long first = s.tail;
+    addTraceparents(s, r);
     s.newRecords.addAll(r.records());
     s.tail += r.records().size();
     if (r.streamSeq() != null) {
@@ -76,6 +79,19 @@ final class AppendPlanner {
     }
     s.dirty = true;
     return new AppendAck(first, s.tail, s.closed, false, p, p == null ? 0 : p.seq());
+  }
+
+  /** Keeps one traceparent per new record, but only once some append of the batch has one. */
+  private static void addTraceparents(LockedStream s, AppendRequest r) {
+    if (r.traceparent() == null && s.newTraceparents == null) {
+      return;
+    }
+    if (s.newTraceparents == null) {
+      s.newTraceparents = new ArrayList<>(Collections.nCopies(s.newRecords.size(), null));
+    }
+    for (int i = 0; i < r.records().size(); i++) {
+      s.newTraceparents.add(r.traceparent());
+    }
   }
 
   /** The producer state after accepting {@code p}, or null when {@code p} is a duplicate. */

@@ -11,6 +11,8 @@ import java.util.List;
  * @param contentType normalized media type of the body, or null for a close-only request
  * @param producer idempotent-producer headers, or null
  * @param streamSeq the {@code Stream-Seq} header, or null
+ * @param traceparent a valid W3C traceparent ({@link Traceparent#parse}) stored with every
+ *     record of this append, or null
  */
 public record AppendRequest(
     String path,
@@ -18,7 +20,14 @@ public record AppendRequest(
     List<Buffer> records,
     boolean close,
     Producer producer,
-    String streamSeq) {
+    String streamSeq,
+    String traceparent) {
+
+  /** An append without trace context (the hub's own appends: approvals, spawns, wakes). */
+  public AppendRequest(String path, String contentType, List<Buffer> records, boolean close,
+                       Producer producer, String streamSeq) {
+    this(path, contentType, records, close, producer, streamSeq, null);
+  }
 
   public long bytes() {
     long total = 0;

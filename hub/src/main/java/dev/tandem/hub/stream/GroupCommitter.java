@@ -22,6 +22,7 @@ import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 
 /**
  * Group commit: appends that arrive while a transaction is in flight wait and go together into
@@ -47,12 +48,18 @@ public final class GroupCommitter {
   }
 
   private final Lane[] lanes;
+  private volatile Consumer<CommitStats> observer = stats -> { };
 
   public GroupCommitter(Vertx vertx, Pool pool, int lanes, int maxBatch, long maxBatchBytes, Listener listener) {
     this.lanes = new Lane[lanes];
     for (int i = 0; i < lanes; i++) {
-      this.lanes[i] = new Lane(vertx, pool, maxBatch, maxBatchBytes, listener);
+      this.lanes[i] = new Lane(this, vertx, pool, maxBatch, maxBatchBytes, listener);
     }
+  }
+
+  /** Reports every transaction to {@code observer} (metrics), on the lane's context. */
+  public void observe(Consumer<CommitStats> observer) {
+    this.observer = observer;
   }
 
   /** Queues an append; the future completes after its batch commits, on the caller's context. */
@@ -64,6 +71,7 @@ public final class GroupCommitter {
   private record Pending(AppendRequest request, Promise<AppendAck> promise, Context context) {}
 
   private static final class Lane {
+    private final GroupCommitter owner;
     private final Pool pool;
     private final Context context;
     private final int maxBatch;
@@ -73,7 +81,8 @@ public final class GroupCommitter {
     private final AtomicBoolean scheduled = new AtomicBoolean();
     private boolean inFlight;
 
-    Lane(Vertx vertx, Pool pool, int maxBatch, long maxBatchBytes, Listener listener) {
+    Lane(GroupCommitter owner, Vertx vertx, Pool pool, int maxBatch, long maxBatchBytes, Listener listener) {
+      this.owner = owner;
       this.pool = pool;
       this.context = vertx.getOrCreateContext();
       this.maxBatch = maxBatch;
@@ -112,17 +121,21 @@ public final class GroupCommitter {
       }
       inFlight = true;
       Outcomes outcomes = new Outcomes(batch.size());
+      long started = System.nanoTime();
       pool.getConnection()
           .compose(conn -> transaction(conn, batch, outcomes).eventually(conn::close))
           .onComplete(result -> {
             inFlight = false;
+            long nanos = System.nanoTime() - started;
             if (result.succeeded()) {
               answer(batch, outcomes);
               result.result().forEach(listener::committed);
+              owner.observer.accept(outcomes.stats(result.result(), nanos));
             } else {
               for (Pending pending : batch) {
                 complete(pending, null, result.cause());
               }
+              owner.observer.accept(new CommitStats(batch.size(), 0, 0, 0, nanos, false));
             }
             flush();
           });
@@ -151,7 +164,7 @@ public final class GroupCommitter {
             }
             List<LockedStream> changed = streams.values().stream().filter(s -> s.dirty).toList();
             List<CommittedBatch> committed = changed.stream().map(s -> new CommittedBatch(
-                s.id, s.path, s.contentType, s.firstNewSeq, s.newRecords, s.closed)).toList();
+                s.id, s.path, s.contentType, s.firstNewSeq, s.newRecords, s.closed, s.newTraceparents)).toList();
             Future<Void> writes = write(conn, changed);
             Future<?> commit = conn.query("COMMIT").execute();
             return Future.all(writes, commit).map(committed);
@@ -203,6 +216,9 @@ public final class GroupCommitter {
       }
     }
 
+    /** Sent when no record of a transaction has a traceparent: every row gets null. */
+    private static final String[] NO_TRACEPARENTS = new String[0];
+
     /** Writes records, tails and producer states; the three statements are pipelined. */
     private static Future<Void> write(SqlConnection conn, List<LockedStream> changed) {
       if (changed.isEmpty()) {
@@ -215,6 +231,7 @@ public final class GroupCommitter {
       Long[] eventStream = new Long[records];
       Long[] eventSeq = new Long[records];
       Buffer[] payloads = new Buffer[records];
+      String[] traceparents = NO_TRACEPARENTS;
       int n = changed.size();
       Long[] ids = new Long[n];
       Long[] tails = new Long[n];
@@ -231,10 +248,16 @@ public final class GroupCommitter {
       for (int i = 0; i < n; i++) {
         LockedStream s = changed.get(i);
         long seq = s.firstNewSeq;
-        for (Buffer record : s.newRecords) {
+        if (s.newTraceparents != null && traceparents == NO_TRACEPARENTS) {
+          traceparents = new String[records]; // rows before this stream's stay null
+        }
+        for (int k = 0; k < s.newRecords.size(); k++) {
           eventStream[r] = s.id;
           eventSeq[r] = seq++;
-          payloads[r++] = record;
+          if (s.newTraceparents != null) {
+            traceparents[r] = s.newTraceparents.get(k);
+          }
+          payloads[r++] = s.newRecords.get(k);
         }
         ids[i] = s.id;
         tails[i] = s.tail;
@@ -254,7 +277,7 @@ public final class GroupCommitter {
       List<Future<?>> writes = new ArrayList<>(3);
       if (records > 0) {
         writes.add(conn.preparedQuery(Sql.load("stream/insert-events.sql"))
-            .execute(Tuple.of(eventStream, eventSeq, payloads)));
+            .execute(Tuple.of(eventStream, eventSeq, payloads, traceparents)));
       }
       writes.add(conn.preparedQuery(Sql.load("stream/update-tails.sql"))
           .execute(Tuple.of(ids, tails, closed, streamSeqs, closedByProducer, closedByEpoch, closedBySeq)));
@@ -292,6 +315,20 @@ public final class GroupCommitter {
     Outcomes(int size) {
       acks = new AppendAck[size];
       errors = new TandemError[size];
+    }
+
+    CommitStats stats(List<CommittedBatch> committed, long nanos) {
+      int refused = 0;
+      int duplicates = 0;
+      for (int i = 0; i < acks.length; i++) {
+        refused += errors[i] != null ? 1 : 0;
+        duplicates += acks[i] != null && acks[i].duplicate() ? 1 : 0;
+      }
+      int records = 0;
+      for (CommittedBatch batch : committed) {
+        records += batch.records().size();
+      }
+      return new CommitStats(acks.length, refused, duplicates, records, nanos, true);
     }
   }
 }

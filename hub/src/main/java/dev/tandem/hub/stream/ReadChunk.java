@@ -9,8 +9,15 @@ import java.util.List;
  * @param fromSeq the offset asked for
  * @param nextSeq the offset to read from next
  * @param upToDate everything committed when the read ran is included (no more pages now)
+ * @param traceparents the traceparent of each record (entries may be null), or null when none
+ *     of them has one
  */
-public record ReadChunk(long fromSeq, List<Buffer> records, long nextSeq, boolean upToDate) {
+public record ReadChunk(long fromSeq, List<Buffer> records, long nextSeq, boolean upToDate,
+                        List<String> traceparents) {
+
+  public ReadChunk(long fromSeq, List<Buffer> records, long nextSeq, boolean upToDate) {
+    this(fromSeq, records, nextSeq, upToDate, null);
+  }
 
   public boolean isEmpty() {
     return records.isEmpty();

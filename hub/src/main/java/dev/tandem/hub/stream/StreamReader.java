@@ -8,6 +8,7 @@ import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -42,20 +43,48 @@ public final class StreamReader {
   /** Reads at most {@code maxRecords} records (used for a fork's sub-offset anchor). */
   Future<ReadChunk> read(SqlClient client, StreamRecord stream, long fromSeq, int maxBytes, int maxRecords) {
     return segments(client, stream).compose(segments -> {
-      List<Buffer> records = new ArrayList<>();
-      return readFrom(client, segments, 0, fromSeq, records, new long[] {0}, maxBytes, maxRecords);
+      Page page = new Page(fromSeq);
+      return readFrom(client, segments, 0, page, maxBytes, maxRecords);
     });
   }
 
-  /** Reads on from where {@code records} ends, segment by segment, until the budget or the end. */
-  private Future<ReadChunk> readFrom(SqlClient client, List<Segment> segments, int index, long fromSeq,
-                                     List<Buffer> records, long[] bytes, int maxBytes, int maxRecords) {
-    long start = fromSeq + records.size();
+  /** What a read has gathered so far: records, their traceparents (once one has any), bytes. */
+  private static final class Page {
+    final long fromSeq;
+    final List<Buffer> records = new ArrayList<>();
+    List<String> traceparents;
+    long bytes;
+
+    Page(long fromSeq) {
+      this.fromSeq = fromSeq;
+    }
+
+    void add(Buffer payload, String traceparent) {
+      if (traceparent != null && traceparents == null) {
+        traceparents = new ArrayList<>(Collections.nCopies(records.size(), null));
+      }
+      if (traceparents != null) {
+        traceparents.add(traceparent);
+      }
+      records.add(payload);
+      bytes += payload.length();
+    }
+
+    ReadChunk chunk(long nextSeq, boolean upToDate) {
+      return new ReadChunk(fromSeq, records, nextSeq, upToDate, traceparents);
+    }
+  }
+
+  /** Reads on from where {@code page} ends, segment by segment, until the budget or the end. */
+  private Future<ReadChunk> readFrom(SqlClient client, List<Segment> segments, int index, Page page,
+                                     int maxBytes, int maxRecords) {
+    List<Buffer> records = page.records;
+    long start = page.fromSeq + records.size();
     while (index < segments.size() && segments.get(index).toSeq() <= start) {
       index++;
     }
     if (index == segments.size()) {
-      return Future.succeededFuture(new ReadChunk(fromSeq, records, start, true));
+      return Future.succeededFuture(page.chunk(start, true));
     }
     Segment segment = segments.get(index);
     int limit = Math.min(MAX_ROWS_PER_QUERY, maxRecords - records.size());
@@ -69,26 +98,25 @@ public final class StreamReader {
               throw new IllegalStateException("stream " + segment.streamId() + " has no record " + expected);
             }
             Buffer payload = row.getBuffer(1);
-            if (!records.isEmpty() && bytes[0] + payload.length() > maxBytes) {
-              return Future.succeededFuture(new ReadChunk(fromSeq, records, expected, false));
+            if (!records.isEmpty() && page.bytes + payload.length() > maxBytes) {
+              return Future.succeededFuture(page.chunk(expected, false));
             }
-            records.add(payload);
-            bytes[0] += payload.length();
+            page.add(payload, row.getString(2));
             expected++;
           }
-          if (records.size() >= maxRecords || bytes[0] >= maxBytes) {
-            return Future.succeededFuture(new ReadChunk(fromSeq, records, expected, false));
+          if (records.size() >= maxRecords || page.bytes >= maxBytes) {
+            return Future.succeededFuture(page.chunk(expected, false));
           }
           if (rows.size() == limit) {
-            return readFrom(client, segments, current, fromSeq, records, bytes, maxBytes, maxRecords);
+            return readFrom(client, segments, current, page, maxBytes, maxRecords);
           }
           if (segment.toSeq() == Long.MAX_VALUE) {
-            return Future.succeededFuture(new ReadChunk(fromSeq, records, expected, true));
+            return Future.succeededFuture(page.chunk(expected, true));
           }
           if (expected < segment.toSeq()) {
             throw new IllegalStateException("fork source " + segment.streamId() + " has no record " + expected);
           }
-          return readFrom(client, segments, current + 1, fromSeq, records, bytes, maxBytes, maxRecords);
+          return readFrom(client, segments, current + 1, page, maxBytes, maxRecords);
         });
   }
 

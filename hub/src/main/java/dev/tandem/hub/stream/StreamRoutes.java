@@ -161,6 +161,7 @@ public final class StreamRoutes {
     Producer producer = producer(h);
     String streamSeq = h.get("Stream-Seq");
     String contentTypeHeader = h.get("Content-Type");
+    String traceparent = Traceparent.parse(h.get("traceparent")); // invalid: ignored (W3C Trace Context)
     return Bodies.read(request, config.maxAppendBytes()).compose(body -> {
       List<Buffer> records;
       String contentType = null;
@@ -175,7 +176,7 @@ public final class StreamRoutes {
             ? JsonMessages.split(body, false, config.maxJsonMessages())
             : List.of(body);
       }
-      AppendRequest append = new AppendRequest(path, contentType, records, close, producer, streamSeq);
+      AppendRequest append = new AppendRequest(path, contentType, records, close, producer, streamSeq, traceparent);
       return approvals.gate(principal, path, contentType, records, idempotencyKey(request, producer))
           .compose(approval -> {
             if (approval != null) {

@@ -265,7 +265,7 @@ public final class StreamStore {
       seqs[i] = firstSeq + i;
     }
     return conn.preparedQuery(Sql.load("stream/insert-events.sql"))
-        .execute(Tuple.of(ids, seqs, records.toArray(new Buffer[0])));
+        .execute(Tuple.of(ids, seqs, records.toArray(new Buffer[0]), new String[0]));
   }
 
   /** DELETE: 404 when absent, 410 when already soft-deleted. */

@@ -114,7 +114,7 @@ final class FanOut {
       }
       for (CommittedBatch batch : merge(batches)) {
         String frame = batch.records().isEmpty() ? null
-            : Frames.events(batch.path(), batch.contentType(), batch.firstSeq(), batch.records(), 0);
+            : Frames.events(batch.path(), batch.contentType(), batch.firstSeq(), batch.records(), batch.traceparents(), 0);
         for (Subscription subscription : members) {
           subscription.onLive(batch, frame);
         }
@@ -131,21 +131,48 @@ final class FanOut {
       return batches;
     }
     List<CommittedBatch> merged = new ArrayList<>();
-    CommittedBatch first = batches.get(0);
-    List<Buffer> records = new ArrayList<>(first.records());
-    boolean closed = first.closed();
+    Run run = new Run(batches.get(0));
     for (CommittedBatch next : batches.subList(1, batches.size())) {
-      if (!closed && next.firstSeq() == first.firstSeq() + records.size()) {
-        records.addAll(next.records());
-        closed = next.closed();
+      if (!run.closed && next.firstSeq() == run.first.firstSeq() + run.records.size()) {
+        run.add(next);
       } else {
-        merged.add(new CommittedBatch(first.streamId(), first.path(), first.contentType(), first.firstSeq(), records, closed));
-        first = next;
-        records = new ArrayList<>(next.records());
-        closed = next.closed();
+        merged.add(run.batch());
+        run = new Run(next);
       }
     }
-    merged.add(new CommittedBatch(first.streamId(), first.path(), first.contentType(), first.firstSeq(), records, closed));
+    merged.add(run.batch());
     return merged;
+  }
+
+  /** Consecutive batches being joined; trace contexts stay null unless some record has one. */
+  private static final class Run {
+    final CommittedBatch first;
+    final List<Buffer> records;
+    List<String> traceparents;
+    boolean closed;
+
+    Run(CommittedBatch first) {
+      this.first = first;
+      this.records = new ArrayList<>(first.records());
+      this.traceparents = first.traceparents() == null ? null : new ArrayList<>(first.traceparents());
+      this.closed = first.closed();
+    }
+
+    void add(CommittedBatch next) {
+      if (next.traceparents() != null && traceparents == null) {
+        traceparents = new ArrayList<>(java.util.Collections.nCopies(records.size(), (String) null));
+      }
+      if (traceparents != null) {
+        traceparents.addAll(next.traceparents() != null ? next.traceparents()
+            : java.util.Collections.nCopies(next.records().size(), (String) null));
+      }
+      records.addAll(next.records());
+      closed = next.closed();
+    }
+
+    CommittedBatch batch() {
+      return new CommittedBatch(first.streamId(), first.path(), first.contentType(), first.firstSeq(), records,
+          closed, traceparents);
+    }
   }
 }

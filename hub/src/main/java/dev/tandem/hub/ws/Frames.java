@@ -26,12 +26,18 @@ final class Frames {
 
   private Frames() {}
 
-  /** An {@code events} frame for {@code records[from..]}, the first of which has offset {@code firstSeq + from}. */
-  static String events(String stream, String contentType, long firstSeq, List<Buffer> records, int from) {
+  /**
+   * An {@code events} frame for {@code records[from..]}, the first of which has offset
+   * {@code firstSeq + from}. {@code traceparents} (null when no record has one) adds a
+   * {@code traceparent} field to the events that carry one; it needs no escaping, being
+   * validated hex and dashes.
+   */
+  static String events(String stream, String contentType, long firstSeq, List<Buffer> records,
+                       List<String> traceparents, int from) {
     boolean json = ContentTypes.isJson(contentType);
     int size = 96 + stream.length();
     for (int i = from; i < records.size(); i++) {
-      size += records.get(i).length() * (json ? 1 : 2) + 64;
+      size += records.get(i).length() * (json ? 1 : 2) + (traceparents == null ? 64 : 64 + 72);
     }
     StringBuilder frame = new StringBuilder(size)
         .append("{\"type\":\"events\",\"stream\":\"").append(quote(stream)).append("\",\"events\":[");
@@ -41,11 +47,16 @@ final class Frames {
       }
       frame.append("{\"offset\":\"").append(Offsets.format(firstSeq + i)).append("\",\"data\":");
       if (json) {
-        frame.append(records.get(i).toString(StandardCharsets.UTF_8)).append('}');
+        frame.append(records.get(i).toString(StandardCharsets.UTF_8));
       } else {
         frame.append('"').append(Base64.getEncoder().encodeToString(records.get(i).getBytes()))
-            .append("\",\"encoding\":\"base64\"}");
+            .append("\",\"encoding\":\"base64\"");
       }
+      String traceparent = traceparents == null ? null : traceparents.get(i);
+      if (traceparent != null) {
+        frame.append(",\"traceparent\":\"").append(traceparent).append('"');
+      }
+      frame.append('}');
     }
     return frame.append("],\"next\":\"").append(Offsets.format(firstSeq + records.size())).append("\"}").toString();
   }

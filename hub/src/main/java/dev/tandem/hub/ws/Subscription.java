@@ -99,7 +99,7 @@ final class Subscription {
           }
           ReadChunk chunk = result.result().chunk();
           if (!chunk.isEmpty()) {
-            connection.send(Frames.events(path, contentType, chunk.fromSeq(), chunk.records(), 0));
+            connection.send(Frames.events(path, contentType, chunk.fromSeq(), chunk.records(), chunk.traceparents(), 0));
             next = chunk.nextSeq();
           }
           if (!chunk.upToDate()) {
@@ -144,8 +144,11 @@ final class Subscription {
         }
       }
       case LIVE -> {
-        if (batch.firstSeq() > next || connection.sendQueueFull() && batch.nextSeq() > next) {
-          readHistory();
+        if (batch.firstSeq() > next) {
+          readHistory(); // a gap: those records are in Postgres
+        } else if (connection.sendQueueFull() && batch.nextSeq() > next) {
+          connection.hub().slowConsumerSwitched();
+          readHistory(); // too slow for live delivery: catch up from Postgres when the queue drains
         } else {
           deliver(batch, sharedFrame);
         }
@@ -158,7 +161,7 @@ final class Subscription {
     if (batch.nextSeq() > next) {
       int skip = (int) (next - batch.firstSeq());
       connection.send(skip == 0 && sharedFrame != null ? sharedFrame
-          : Frames.events(path, contentType, batch.firstSeq(), batch.records(), skip));
+          : Frames.events(path, contentType, batch.firstSeq(), batch.records(), batch.traceparents(), skip));
       next = batch.nextSeq();
     }
     if (batch.closed() && batch.nextSeq() == next) {

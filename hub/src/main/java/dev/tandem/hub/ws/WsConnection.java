@@ -14,6 +14,7 @@ import dev.tandem.hub.stream.Offsets;
 import dev.tandem.hub.stream.Producer;
 import dev.tandem.hub.stream.StreamPaths;
 import dev.tandem.hub.stream.StreamRecord;
+import dev.tandem.hub.stream.Traceparent;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -73,6 +74,10 @@ final class WsConnection {
 
   Context context() {
     return context;
+  }
+
+  WsHub hub() {
+    return hub;
   }
 
   void start(Vertx vertx) {
@@ -290,11 +295,18 @@ final class WsConnection {
         send(held.toString());
         return Future.succeededFuture();
       }
-      return hub.committer().append(new AppendRequest(path, contentType, records, close, producer, null))
+      return hub.committer().append(new AppendRequest(path, contentType, records, close, producer, null,
+              traceparent(frame)))
           .onSuccess(ack -> send(Frames.reply("appended", re).put("stream", path)
               .put("first", Offsets.format(ack.firstSeq())).put("next", Offsets.format(ack.nextSeq()))
               .put("duplicate", ack.duplicate()).put("closed", ack.closed()).toString()));
     });
+  }
+
+  /** The frame's valid traceparent, or null: like the HTTP header, an invalid one is ignored. */
+  private static String traceparent(JsonNode frame) {
+    JsonNode value = frame.get("traceparent");
+    return value != null && value.isTextual() ? Traceparent.parse(value.asText()) : null;
   }
 
   private static Producer producer(JsonNode node) {

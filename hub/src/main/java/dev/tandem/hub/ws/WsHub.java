@@ -47,6 +47,7 @@ public final class WsHub {
   private final Set<WsConnection> connections = ConcurrentHashMap.newKeySet();
   private java.util.function.Consumer<String> presenceBroadcast = change -> { };
   private final java.util.concurrent.atomic.AtomicLong slowConsumerDisconnects = new java.util.concurrent.atomic.AtomicLong();
+  private final java.util.concurrent.atomic.AtomicLong slowConsumerSwitches = new java.util.concurrent.atomic.AtomicLong();
 
   public WsHub(Vertx vertx, Authenticator authenticator, StreamStore store, StreamReader reader,
                GroupCommitter committer, ApprovalService approvals, CursorStore cursors,
@@ -157,6 +158,15 @@ public final class WsHub {
 
   void slowConsumerDisconnected() {
     slowConsumerDisconnects.incrementAndGet();
+  }
+
+  /** Live subscriptions moved to catch-up reads because their connection's send queue was full. */
+  public long slowConsumerSwitches() {
+    return slowConsumerSwitches.get();
+  }
+
+  void slowConsumerSwitched() {
+    slowConsumerSwitches.incrementAndGet();
   }
 
   /** Closes every connection with 1001 so clients reconnect elsewhere and resume. */

@@ -1,6 +1,7 @@
 package dev.tandem.hub.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -62,5 +63,29 @@ class ConfigLoaderTest {
         () -> ConfigLoader.load(new String[] {"--webhook-allow-localhost", "yes"}, Map.of())).getMessage().contains("webhook-allow-localhost"));
     assertTrue(assertThrows(ConfigLoader.ConfigException.class,
         () -> ConfigLoader.load(new String[] {"--public-url", "hub.example.com"}, Map.of())).getMessage().contains("public-url"));
+  }
+
+  @Test
+  void observabilitySettings() {
+    HubConfig.ObservabilitySettings defaults = ConfigLoader.load(new String[0], Map.of()).observability();
+    assertTrue(defaults.metricsEnabled(), "metrics are on by default");
+    assertNull(defaults.metricsToken(), "and open to whoever reaches the port");
+    assertFalse(defaults.jsonLogs(), "logs are text by default");
+
+    HubConfig.ObservabilitySettings set = ConfigLoader.load(
+        new String[] {"--log-format", "json", "--metrics-token", "scrape-me-0123456789"},
+        Map.of("TANDEM_METRICS_ENABLED", "false")).observability();
+    assertFalse(set.metricsEnabled());
+    assertEquals("scrape-me-0123456789", set.metricsToken());
+    assertTrue(set.jsonLogs());
+    assertTrue(ConfigLoader.load(new String[0], Map.of("TANDEM_LOG_FORMAT", "JSON")).observability().jsonLogs(),
+        "the environment works too, in any case");
+
+    assertTrue(assertThrows(ConfigLoader.ConfigException.class,
+        () -> ConfigLoader.load(new String[] {"--log-format", "xml"}, Map.of())).getMessage().contains("log-format"));
+    assertTrue(assertThrows(ConfigLoader.ConfigException.class,
+        () -> ConfigLoader.load(new String[] {"--metrics-enabled", "yes"}, Map.of())).getMessage().contains("metrics-enabled"));
+    assertTrue(assertThrows(ConfigLoader.ConfigException.class,
+        () -> ConfigLoader.load(new String[] {"--metrics-token", "short"}, Map.of())).getMessage().contains("metrics-token"));
   }
 }

@@ -50,6 +50,22 @@ class FanOutMergeTest {
     assertTrue(merged.get(0).closed());
   }
 
+  @Test
+  void traceContextsStayWithTheirRecords() {
+    CommittedBatch traced = new CommittedBatch(7, "s", "application/json", 1, List.of(Buffer.buffer("r1")), false,
+        List.of("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"));
+    List<CommittedBatch> merged = FanOut.merge(List.of(batch(0, 1, false), traced, batch(2, 1, false)));
+
+    assertEquals(1, merged.size());
+    assertEquals(java.util.Arrays.asList(null, "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01", null),
+        merged.get(0).traceparents());
+  }
+
+  @Test
+  void untracedBatchesMergeWithoutTraceContexts() {
+    assertEquals(null, FanOut.merge(List.of(batch(0, 1, false), batch(1, 1, false))).get(0).traceparents());
+  }
+
   private static CommittedBatch batch(long first, int count, boolean closed) {
     List<Buffer> records = IntStream.range(0, count).mapToObj(i -> Buffer.buffer("r" + (first + i))).toList();
     return new CommittedBatch(7, "s", "application/json", first, records, closed);
