@@ -60,6 +60,13 @@ public final class ConfigLoader {
     DEFAULTS.put("public-url", "");
     DEFAULTS.put("webhook-allow-localhost", "");
     DEFAULTS.put("subscription-sweep-ms", "1000");
+    DEFAULTS.put("retention-default-seconds", "");
+    DEFAULTS.put("retention-sweep-ms", "60000");
+    DEFAULTS.put("retention-batch-rows", "10000");
+    DEFAULTS.put("max-connections-per-principal", "256");
+    DEFAULTS.put("max-requests-per-second-per-principal", "2000");
+    DEFAULTS.put("http-idle-timeout-ms", "60000");
+    DEFAULTS.put("http-request-timeout-ms", "30000");
   }
 
   private ConfigLoader() {}
@@ -177,7 +184,20 @@ public final class ConfigLoader {
         // database, off by default when an external database is configured.
         bool(v, "webhook-allow-localhost", v.get("database-url").isBlank()),
         number(v, "subscription-sweep-ms", 50, 60_000),
-        auth(v, databaseUrl == null));
+        auth(v, databaseUrl == null),
+        limits(v));
+  }
+
+  private static HubConfig.LimitSettings limits(Map<String, String> v) {
+    Long retention = v.get("retention-default-seconds").isBlank() ? null
+        : number(v, "retention-default-seconds", 1, 100L * 366 * 24 * 3600);
+    return new HubConfig.LimitSettings(retention,
+        number(v, "retention-sweep-ms", 50, 86_400_000),
+        (int) number(v, "retention-batch-rows", 1, 1_000_000),
+        (int) number(v, "max-connections-per-principal", 1, 1_000_000),
+        (int) number(v, "max-requests-per-second-per-principal", 1, 1_000_000),
+        number(v, "http-idle-timeout-ms", 100, 86_400_000),
+        number(v, "http-request-timeout-ms", 100, 3_600_000));
   }
 
   private static HubConfig.AuthSettings auth(Map<String, String> v, boolean embedded) {
