@@ -1,4 +1,5 @@
 SELECT id, path, content_type, closed, soft_deleted, tail_seq, ttl_seconds, expires_at,
+       retention_seconds, retained_seq,
        fork_source, fork_offset, fork_sub_offset, fork_seq, fork_refs,
        parent_id, root_id, depth, spawn_state,
        (expires_at IS NOT NULL AND expires_at <= now())

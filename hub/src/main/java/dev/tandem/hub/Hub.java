@@ -20,6 +20,8 @@ import dev.tandem.hub.http.HttpServerVerticle;
 import dev.tandem.hub.http.WebClient;
 import dev.tandem.hub.http.Responses;
 import dev.tandem.hub.http.TandemError;
+import dev.tandem.hub.limits.CallerLimits;
+import dev.tandem.hub.retention.RetentionSweeper;
 import dev.tandem.hub.store.Database;
 import dev.tandem.hub.stream.CollapseCursor;
 import dev.tandem.hub.stream.GroupCommitter;
@@ -63,6 +65,8 @@ public final class Hub {
   private Subscriptions subscriptions;
   private HubMetrics metrics;
   private MetricsEndpoint metricsEndpoint;
+  private CallerLimits limits;
+  private RetentionSweeper retention;
   private int port;
   private long sweeper = -1;
   private String deployment;
@@ -80,6 +84,7 @@ public final class Hub {
   private Future<Void> startComponents() {
     return vertx.executeBlocking(() -> Authenticator.create(vertx, config)).compose(auth -> {
       this.authenticator = auth;
+      this.limits = new CallerLimits(config.limits(), auth.enabled());
       if (config.auth().devMode() && auth.canMint()) {
         this.devTokens = new DevTokens(auth);
       }
@@ -116,7 +121,7 @@ public final class Hub {
       CursorStore cursors = new CursorStore(vertx, db.pool());
       PresenceRegistry presence = new PresenceRegistry();
       wsHub = new WsHub(vertx, authenticator, store, reader, committer, approvals, cursors, presence,
-          WsHub.Limits.from(config));
+          WsHub.Limits.from(config), limits);
       ws.set(wsHub);
       observe(db, committer);
       approvals.onDecided(id -> cluster.send(Cluster.APPROVALS, id));
@@ -130,7 +135,7 @@ public final class Hub {
       });
       cluster.on(Cluster.REMOVED, id -> removed.accept(Long.parseLong(id)));
       StreamRoutes streams = new StreamRoutes(vertx, config, store, reader, committer, liveTail,
-          new CollapseCursor(Clock.systemUTC()), approvals);
+          new CollapseCursor(Clock.systemUTC()), approvals, limits);
       ParticipantRoutes participants = new ParticipantRoutes(store, cursors, presence);
       ApprovalRoutes approvalRoutes = new ApprovalRoutes(approvals, store);
       spawns = new SpawnService(db.pool(), store, policies, committer, approvals, authenticator);
@@ -149,6 +154,8 @@ public final class Hub {
           .compose(started -> {
             subscriptions = started;
             subs.set(started);
+            retention = new RetentionSweeper(vertx, db.pool(), store, config.limits());
+            retention.start();
             sweeper = vertx.setPeriodic(SWEEP_INTERVAL_MS, id -> sweep());
             return listen(request -> route(request, started.routes(), streams, participants, approvalRoutes, treeRoutes));
           });
@@ -217,17 +224,22 @@ public final class Hub {
   }
 
   /**
-   * Verifies the caller, then dispatches. The request is paused meanwhile so no body bytes are
-   * lost; the route installs its body handlers synchronously, and only then is it resumed.
+   * Verifies the caller, counts the request against the caller's rate, then dispatches. The
+   * request is paused meanwhile so no body bytes are lost; the route installs its body handlers
+   * synchronously, and only then is it resumed.
    */
   private void authenticated(HttpServerRequest request, Handler<Principal> route, boolean anonymousOk) {
     request.pause();
     Future<Principal> caller = anonymousOk ? Future.succeededFuture(null) : authenticator.authenticate(request);
     caller.onComplete(result -> {
-      if (result.succeeded()) {
+      try {
+        if (result.failed()) {
+          throw result.cause();
+        }
+        limits.checkRate(limits.caller(result.result(), request.remoteAddress()));
         route.handle(result.result());
-      } else {
-        Responses.error(request, result.cause());
+      } catch (Throwable refused) {
+        Responses.error(request, refused);
       }
       request.resume();
     });
@@ -304,6 +316,14 @@ public final class Hub {
     return authenticator;
   }
 
+  public RetentionSweeper retention() {
+    return retention;
+  }
+
+  public CallerLimits limits() {
+    return limits;
+  }
+
   public WsHub ws() {
     return wsHub;
   }
@@ -312,7 +332,8 @@ public final class Hub {
   private Future<Void> listen(io.vertx.core.Handler<HttpServerRequest> handler) {
     AtomicReference<HttpServerVerticle> last = new AtomicReference<>();
     return vertx.deployVerticle(() -> {
-      HttpServerVerticle verticle = new HttpServerVerticle(config.host(), config.port(), config.wsMaxFrameBytes(), handler);
+      HttpServerVerticle verticle = new HttpServerVerticle(config.host(), config.port(), config.wsMaxFrameBytes(),
+          config.limits().httpIdleTimeoutMs(), config.limits().httpRequestTimeoutMs(), handler);
       last.set(verticle);
       return verticle;
     }, new DeploymentOptions().setInstances(config.httpInstances())).map(id -> {
@@ -323,7 +344,8 @@ public final class Hub {
   }
 
   private void sweep() {
-    store.sweepExpired(100).onFailure(e -> LOG.debug("expiry sweep skipped: {}", e.toString()));
+    retention.sweepDeleted().onFailure(e -> LOG.debug("expiry sweep skipped: {}", e.toString()));
+    limits.forgetIdle();
     approvals.sweep().onFailure(e -> LOG.debug("approval sweep skipped: {}", e.toString()));
     spawns.resume().onFailure(e -> LOG.debug("cancel cascade will resume: {}", e.toString()));
   }
@@ -352,6 +374,9 @@ public final class Hub {
   public Future<Void> stop() {
     if (sweeper >= 0) {
       vertx.cancelTimer(sweeper);
+    }
+    if (retention != null) {
+      retention.stop();
     }
     if (wsHub != null) {
       wsHub.shutdown();

@@ -63,6 +63,13 @@ public final class ConfigLoader {
     DEFAULTS.put("metrics-enabled", "true");
     DEFAULTS.put("metrics-token", "");
     DEFAULTS.put("log-format", "text");
+    DEFAULTS.put("retention-default-seconds", "");
+    DEFAULTS.put("retention-sweep-ms", "60000");
+    DEFAULTS.put("retention-batch-rows", "10000");
+    DEFAULTS.put("max-connections-per-principal", "256");
+    DEFAULTS.put("max-requests-per-second-per-principal", "2000");
+    DEFAULTS.put("http-idle-timeout-ms", "60000");
+    DEFAULTS.put("http-request-timeout-ms", "30000");
   }
 
   private ConfigLoader() {}
@@ -181,7 +188,8 @@ public final class ConfigLoader {
         bool(v, "webhook-allow-localhost", v.get("database-url").isBlank()),
         number(v, "subscription-sweep-ms", 50, 60_000),
         auth(v, databaseUrl == null),
-        observability(v));
+        observability(v),
+        limits(v));
   }
 
   private static HubConfig.ObservabilitySettings observability(Map<String, String> v) {
@@ -194,6 +202,18 @@ public final class ConfigLoader {
       throw new ConfigException("metrics-token must be at least 16 characters");
     }
     return new HubConfig.ObservabilitySettings(bool(v, "metrics-enabled", true), token, format.equals("json"));
+  }
+
+  private static HubConfig.LimitSettings limits(Map<String, String> v) {
+    Long retention = v.get("retention-default-seconds").isBlank() ? null
+        : number(v, "retention-default-seconds", 1, 100L * 366 * 24 * 3600);
+    return new HubConfig.LimitSettings(retention,
+        number(v, "retention-sweep-ms", 50, 86_400_000),
+        (int) number(v, "retention-batch-rows", 1, 1_000_000),
+        (int) number(v, "max-connections-per-principal", 1, 1_000_000),
+        (int) number(v, "max-requests-per-second-per-principal", 1, 1_000_000),
+        number(v, "http-idle-timeout-ms", 100, 86_400_000),
+        number(v, "http-request-timeout-ms", 100, 3_600_000));
   }
 
   private static HubConfig.AuthSettings auth(Map<String, String> v, boolean embedded) {

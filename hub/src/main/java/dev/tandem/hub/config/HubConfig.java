@@ -41,7 +41,8 @@ public record HubConfig(
     boolean webhookAllowLocalhost,
     long subscriptionSweepMs,
     AuthSettings auth,
-    ObservabilitySettings observability) {
+    ObservabilitySettings observability,
+    LimitSettings limits) {
 
   /**
    * How callers are identified.
@@ -66,6 +67,24 @@ public record HubConfig(
    * @param jsonLogs log JSON lines instead of text ({@code log-format=json})
    */
   public record ObservabilitySettings(boolean metricsEnabled, String metricsToken, boolean jsonLogs) {}
+
+  /**
+   * Retention of stream data and the bounds each caller and connection is held to. Connection
+   * and request limits are counted per hub node.
+   *
+   * @param retentionDefaultSeconds max age of events in streams created without
+   *     {@code Tandem-Retention}, or null to keep them for as long as the stream exists
+   * @param retentionSweepMs pause between two retention passes (old events, deleted streams' events)
+   * @param retentionBatchRows most events one sweeper statement deletes, so no transaction runs long
+   * @param maxConnectionsPerPrincipal WebSocket, SSE and long-poll connections one caller may hold open
+   * @param maxRequestsPerSecondPerPrincipal sustained HTTP request rate of one caller (bursts up to
+   *     one second's worth)
+   * @param httpIdleTimeoutMs an HTTP connection with no request in progress is closed after this
+   * @param httpRequestTimeoutMs a request body must have arrived this long after its headers
+   */
+  public record LimitSettings(Long retentionDefaultSeconds, long retentionSweepMs, int retentionBatchRows,
+                              int maxConnectionsPerPrincipal, int maxRequestsPerSecondPerPrincipal,
+                              long httpIdleTimeoutMs, long httpRequestTimeoutMs) {}
 
   public static HubConfig defaults() {
     return ConfigLoader.load(new String[0], java.util.Map.of());

@@ -10,19 +10,26 @@ import io.vertx.core.http.HttpServerRequest;
 /**
  * One HTTP listener on one event loop. The hub deploys several instances on the same port;
  * Vert.x spreads connections across them. The request handler is shared and thread-safe.
+ * Idle connections and slow request bodies are cut off by {@link ConnectionDeadlines}.
  */
 public final class HttpServerVerticle extends VerticleBase {
 
   private final String host;
   private final int port;
   private final int maxWebSocketFrameBytes;
+  private final long idleTimeoutMs;
+  private final long requestTimeoutMs;
   private final Handler<HttpServerRequest> handler;
   private HttpServer server;
+  private ConnectionDeadlines deadlines;
 
-  public HttpServerVerticle(String host, int port, int maxWebSocketFrameBytes, Handler<HttpServerRequest> handler) {
+  public HttpServerVerticle(String host, int port, int maxWebSocketFrameBytes, long idleTimeoutMs,
+                            long requestTimeoutMs, Handler<HttpServerRequest> handler) {
     this.host = host;
     this.port = port;
     this.maxWebSocketFrameBytes = maxWebSocketFrameBytes;
+    this.idleTimeoutMs = idleTimeoutMs;
+    this.requestTimeoutMs = requestTimeoutMs;
     this.handler = handler;
   }
 
@@ -34,15 +41,33 @@ public final class HttpServerVerticle extends VerticleBase {
         .setCompressionSupported(false)
         .setMaxHeaderSize(16 * 1024)
         .setMaxInitialLineLength(8 * 1024)
+        // Off: Vert.x would also close a waiting long-poll or a quiet SSE stream. ConnectionDeadlines
+        // closes connections that are idle between requests instead.
         .setIdleTimeout(0)
+        // No cleartext HTTP/2: to detect it Vert.x holds a new connection back until its first
+        // request is complete, out of ConnectionDeadlines' sight, so a client dribbling headers
+        // could keep it forever. Browsers speak HTTP/2 over TLS only, which a proxy in front terminates.
+        .setHttp2ClearTextEnabled(false)
         // Accept WebSocket messages up to 4x the hub's own limit, so an oversized frame is
         // answered with a frame_too_large error instead of a dropped connection.
         .setMaxWebSocketFrameSize(4 * Math.max(65536, maxWebSocketFrameBytes))
         .setMaxWebSocketMessageSize(4 * Math.max(65536, maxWebSocketFrameBytes));
+    deadlines = new ConnectionDeadlines(vertx, idleTimeoutMs, requestTimeoutMs);
+    deadlines.start();
     return vertx.createHttpServer(options)
-        .requestHandler(handler)
+        .connectionHandler(deadlines::opened)
+        .requestHandler(request -> {
+          deadlines.started(request);
+          handler.handle(request);
+        })
         .listen()
         .onSuccess(s -> server = s);
+  }
+
+  @Override
+  public Future<?> stop() {
+    deadlines.stop();
+    return Future.succeededFuture();
   }
 
   public int actualPort() {

@@ -34,15 +34,18 @@ public final class Responses {
     response.putHeader("Cross-Origin-Resource-Policy", "cross-origin");
   }
 
-  /** Answers a failed request; safe to call when the response has already started. */
-  public static void error(HttpServerRequest request, Throwable failure) {
+  /**
+   * Answers a failed request; safe to call when the response has already started. The future
+   * completes when the answer has been written.
+   */
+  public static io.vertx.core.Future<Void> error(HttpServerRequest request, Throwable failure) {
     HttpServerResponse response = request.response();
     if (response.ended() || response.closed()) {
-      return;
+      return io.vertx.core.Future.succeededFuture();
     }
     if (response.headWritten()) {
       response.reset();
-      return;
+      return io.vertx.core.Future.succeededFuture();
     }
     TandemError error = classify(failure);
     response.setStatusCode(error.status());
@@ -53,10 +56,9 @@ public final class Responses {
     response.putHeader("Content-Type", "application/json");
     response.putHeader("Cache-Control", "no-store");
     if (request.method().name().equals("HEAD")) {
-      response.end();
-    } else {
-      response.end(body(error.code(), error.getMessage()));
+      return response.end();
     }
+    return response.end(body(error.code(), error.getMessage()));
   }
 
   /** Maps any failure to the error the client sees. */
@@ -127,12 +129,13 @@ public final class Responses {
   public static final String EXPOSED_HEADERS =
       "Stream-Next-Offset, Stream-Cursor, Stream-Up-To-Date, Stream-Closed, Stream-TTL, "
           + "Stream-Expires-At, Stream-SSE-Data-Encoding, Producer-Epoch, Producer-Seq, "
-          + "Producer-Expected-Seq, Producer-Received-Seq, ETag, Location, Content-Type";
+          + "Producer-Expected-Seq, Producer-Received-Seq, ETag, Location, Content-Type, Tandem-Retention, "
+          + "Retry-After";
 
   public static final String ALLOWED_HEADERS =
       "Authorization, Content-Type, Stream-Seq, Stream-TTL, Stream-Expires-At, Stream-Closed, "
           + "Stream-Forked-From, Stream-Fork-Offset, Stream-Fork-Sub-Offset, Producer-Id, "
-          + "Producer-Epoch, Producer-Seq, If-None-Match, Idempotency-Key, traceparent, tracestate";
+          + "Producer-Epoch, Producer-Seq, If-None-Match, Idempotency-Key, Tandem-Retention, traceparent, tracestate";
 
   public static Buffer body(String code, String message) {
     ByteArrayOutputStream out = new ByteArrayOutputStream(64 + message.length());

@@ -118,7 +118,8 @@ public final class SpawnService {
                           .withHeader("Tandem-Spawn-Limit", violation.limit());
                     }
                     return conn.preparedQuery(Sql.load("spawn/insert-child.sql")).execute(Tuple.of(childPath,
-                        parent.id(), parent.treeRoot(), parent.depth() + 1, new JsonObject(info.toString())));
+                        parent.id(), parent.treeRoot(), parent.depth() + 1, new JsonObject(info.toString()))
+                        .addValue(parent.retentionSeconds()));
                   })
                   .map(inserted -> {
                     if (inserted.size() == 0) {

@@ -7,6 +7,8 @@ import java.time.OffsetDateTime;
  * A parsed PUT: the stream to create (or confirm) and its configuration.
  *
  * @param contentType normalized, or null when the header was absent (default, or the fork source's)
+ * @param retentionSeconds max age of the stream's events ({@code Tandem-Retention}), or null for
+ *     the hub default
  * @param fork fork headers, or null for a plain stream
  */
 public record CreateRequest(
@@ -14,6 +16,7 @@ public record CreateRequest(
     String contentType,
     Long ttlSeconds,
     OffsetDateTime expiresAt,
+    Long retentionSeconds,
     boolean closed,
     Buffer body,
     Fork fork) {

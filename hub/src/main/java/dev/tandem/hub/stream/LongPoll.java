@@ -1,6 +1,7 @@
 package dev.tandem.hub.stream;
 
 import dev.tandem.hub.http.Responses;
+import dev.tandem.hub.limits.OpenConnections;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerRequest;
@@ -9,7 +10,8 @@ import io.vertx.core.http.HttpServerRequest;
  * One long-poll read (PROTOCOL 5.7): answer at once when there is data at the offset or the
  * stream is closed there; otherwise wait for the stream to move, up to the timeout, then
  * answer 204 with the tail. The waiter is registered before the first read, so a commit
- * landing in between still wakes it.
+ * landing in between still wakes it. The poll holds one of its caller's connections
+ * ({@code permit}) until it is answered or the client goes.
  */
 final class LongPoll {
 
@@ -26,6 +28,8 @@ final class LongPoll {
   private final StreamReader reader;
   private final String path;
   private final long from;
+  private final StreamReader.Start start;
+  private final OpenConnections.Permit permit;
   private final DataResponder onData;
   private final NoDataResponder onNoData;
   private LiveTail.Waiter waiter;
@@ -36,8 +40,11 @@ final class LongPoll {
   private boolean done;
 
   private LongPoll(HttpServerRequest request, StreamStore store, StreamReader reader, String path,
-                   long from, DataResponder onData, NoDataResponder onNoData) {
+                   long from, StreamReader.Start start, OpenConnections.Permit permit,
+                   DataResponder onData, NoDataResponder onNoData) {
     this.request = request;
+    this.start = start;
+    this.permit = permit;
     this.store = store;
     this.reader = reader;
     this.path = path;
@@ -47,9 +54,10 @@ final class LongPoll {
   }
 
   static Future<Void> start(Vertx vertx, LiveTail liveTail, StreamStore store, StreamReader reader,
-                            HttpServerRequest request, StreamRecord stream, long from, long timeoutMs,
+                            HttpServerRequest request, StreamRecord stream, long from, StreamReader.Start start,
+                            OpenConnections.Permit permit, long timeoutMs,
                             DataResponder onData, NoDataResponder onNoData) {
-    LongPoll poll = new LongPoll(request, store, reader, stream.path(), from, onData, onNoData);
+    LongPoll poll = new LongPoll(request, store, reader, stream.path(), from, start, permit, onData, onNoData);
     poll.vertx = vertx;
     poll.waiter = liveTail.watch(stream.id(), vertx.getOrCreateContext(), v -> poll.attempt());
     poll.timer = vertx.setTimer(timeoutMs, id -> poll.timeout());
@@ -68,7 +76,7 @@ final class LongPoll {
     }
     busy = true;
     again = false;
-    store.find(path).compose(stream -> reader.read(stream, from).map(chunk -> {
+    store.find(path).compose(stream -> reader.read(stream, from, start).map(chunk -> {
       if (done) {
         return null;
       }
@@ -105,5 +113,6 @@ final class LongPoll {
     done = true;
     waiter.cancel();
     vertx.cancelTimer(timer);
+    permit.release();
   }
 }

@@ -6,7 +6,8 @@ import java.util.List;
 /**
  * Records read from one offset on.
  *
- * @param fromSeq the offset asked for
+ * @param fromSeq the offset of the first record: the offset asked for, unless the read began at
+ *     the first retained record because retention deleted the ones there
  * @param nextSeq the offset to read from next
  * @param upToDate everything committed when the read ran is included (no more pages now)
  * @param traceparents the traceparent of each record (entries may be null), or null when none

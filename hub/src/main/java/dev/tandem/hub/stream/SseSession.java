@@ -1,5 +1,6 @@
 package dev.tandem.hub.stream;
 
+import dev.tandem.hub.limits.OpenConnections;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -17,6 +18,11 @@ import java.util.Base64;
  * <p>One pump at a time: a wake-up during a pump only marks that another pass is needed.
  * Each pass takes a fresh snapshot of the stream before reading, so "closed in the snapshot
  * and read to the end" really is the end.
+ *
+ * <p>The first pass reads as the request asked ({@code -1} from the first retained record);
+ * every later pass continues exactly where the last event ended, so a reader that retention
+ * overtakes is cut off rather than silently skipped ahead. The session holds one of its
+ * caller's connections ({@code permit}) until it ends.
  */
 final class SseSession {
 
@@ -29,6 +35,8 @@ final class SseSession {
   private final boolean json;
   private final boolean base64;
   private final String clientCursor;
+  private final OpenConnections.Permit permit;
+  private StreamReader.Start start;
 
   private Vertx vertx;
   private LiveTail.Waiter waiter;
@@ -39,9 +47,11 @@ final class SseSession {
   private boolean done;
   private boolean controlSent;
 
-  SseSession(HttpServerRequest request, StreamRecord stream, long offset, StreamStore store,
-             StreamReader reader, CollapseCursor cursors) {
+  SseSession(HttpServerRequest request, StreamRecord stream, long offset, StreamReader.Start start,
+             StreamStore store, StreamReader reader, CollapseCursor cursors, OpenConnections.Permit permit) {
     this.request = request;
+    this.start = start;
+    this.permit = permit;
     this.response = request.response();
     this.store = store;
     this.reader = reader;
@@ -81,7 +91,8 @@ final class SseSession {
     pumping = true;
     again = false;
     store.find(path)
-        .compose(stream -> reader.read(stream, offset).map(chunk -> {
+        .compose(stream -> reader.read(stream, offset, start).map(chunk -> {
+          start = StreamReader.Start.EXACT;
           send(stream, chunk);
           return chunk;
         }))
@@ -170,6 +181,7 @@ final class SseSession {
 
   private void stop() {
     done = true;
+    permit.release();
     if (waiter != null) {
       waiter.cancel();
     }

@@ -3,7 +3,14 @@ package dev.tandem.hub.stream;
 import io.vertx.sqlclient.Row;
 import java.time.OffsetDateTime;
 
-/** A stream's metadata row as read (without lock) for a request. */
+/**
+ * A stream's metadata row as read (without lock) for a request.
+ *
+ * @param retentionSeconds the stream's own max age of events ({@code Tandem-Retention}), or
+ *     null when it follows the hub's {@code retention-default-seconds}
+ * @param retainedSeq the first sequence number retention kept; this stream's events below it
+ *     were deleted by the sweeper
+ */
 public record StreamRecord(
     long id,
     String path,
@@ -14,6 +21,8 @@ public record StreamRecord(
     long tailSeq,
     Long ttlSeconds,
     OffsetDateTime expiresAt,
+    Long retentionSeconds,
+    long retainedSeq,
     Long forkSource,
     String forkSourcePath,
     Long forkOffset,
@@ -41,6 +50,8 @@ public record StreamRecord(
         row.getLong("tail_seq"),
         row.getLong("ttl_seconds"),
         row.getOffsetDateTime("expires_at"),
+        row.getLong("retention_seconds"),
+        row.getLong("retained_seq"),
         row.getLong("fork_source"),
         row.getString("fork_source_path"),
         row.getLong("fork_offset"),

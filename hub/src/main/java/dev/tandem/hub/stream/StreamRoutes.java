@@ -9,6 +9,8 @@ import dev.tandem.hub.config.HubConfig;
 import dev.tandem.hub.http.Bodies;
 import dev.tandem.hub.http.Responses;
 import dev.tandem.hub.http.TandemError;
+import dev.tandem.hub.limits.CallerLimits;
+import dev.tandem.hub.limits.OpenConnections;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
@@ -37,6 +39,8 @@ public final class StreamRoutes {
   private static final Pattern DIGITS = Pattern.compile("[0-9]{1,16}");
   private static final long MAX_SAFE_INTEGER = (1L << 53) - 1;
   private static final long MAX_TTL_SECONDS = 100L * 366 * 24 * 3600;
+  /** Tandem's extension: the max age of a stream's events, in seconds. */
+  public static final String RETENTION = "Tandem-Retention";
   private static final String CACHEABLE = "private, max-age=60, stale-while-revalidate=300";
 
   private final Vertx vertx;
@@ -47,11 +51,13 @@ public final class StreamRoutes {
   private final LiveTail liveTail;
   private final CollapseCursor cursors;
   private final ApprovalService approvals;
+  private final CallerLimits limits;
 
   public StreamRoutes(Vertx vertx, HubConfig config, StreamStore store, StreamReader reader,
                       GroupCommitter committer, LiveTail liveTail, CollapseCursor cursors,
-                      ApprovalService approvals) {
+                      ApprovalService approvals, CallerLimits limits) {
     this.vertx = vertx;
+    this.limits = limits;
     this.approvals = approvals;
     this.config = config;
     this.store = store;
@@ -76,7 +82,7 @@ public final class StreamRoutes {
         handled = append(request, principal, path);
       } else if (method == HttpMethod.GET) {
         Access.require(principal, Action.READ, path);
-        handled = read(request, path);
+        handled = read(request, limits.caller(principal, request.remoteAddress()), path);
       } else if (method == HttpMethod.HEAD) {
         Access.require(principal, Action.READ, path);
         handled = head(request, path);
@@ -99,6 +105,7 @@ public final class StreamRoutes {
     MultiMap h = request.headers();
     String contentType = contentType(h.get("Content-Type"), false);
     Long ttl = ttl(h.get("Stream-TTL"));
+    Long retention = retention(h.get(RETENTION));
     OffsetDateTime expiresAt = expiresAt(h.get("Stream-Expires-At"));
     if (ttl != null && expiresAt != null) {
       throw TandemError.badRequest("conflicting_expiry", "send Stream-TTL or Stream-Expires-At, not both");
@@ -109,7 +116,7 @@ public final class StreamRoutes {
     }
     boolean closed = isTrue(h.get("Stream-Closed"));
     return Bodies.read(request, config.maxAppendBytes())
-        .compose(body -> store.create(new CreateRequest(path, contentType, ttl, expiresAt, closed, body, fork)))
+        .compose(body -> store.create(new CreateRequest(path, contentType, ttl, expiresAt, retention, closed, body, fork)))
         .map(created -> {
           StreamRecord s = created.stream();
           HttpServerResponse response = request.response().setStatusCode(created.isNew() ? 201 : 200);
@@ -243,7 +250,12 @@ public final class StreamRoutes {
 
   // ---- GET -------------------------------------------------------------------------------
 
-  private Future<Void> read(HttpServerRequest request, String path) {
+  /**
+   * A catch-up, long-poll or SSE read. {@code -1} (or no offset) begins at the first retained
+   * record; any other offset is read exactly, and is {@code 410 offset_gone} when retention
+   * deleted the records there. A live read holds one of the caller's connections until it ends.
+   */
+  private Future<Void> read(HttpServerRequest request, String caller, String path) {
     List<String> offsets = request.params().getAll("offset");
     if (offsets.size() > 1) {
       throw TandemError.badRequest("invalid_offset", "give one offset parameter");
@@ -259,7 +271,10 @@ public final class StreamRoutes {
     if (offset != null && !offset.equals(Offsets.BEGINNING) && !offset.equals(Offsets.NOW)) {
       Offsets.parse(offset);
     }
-    return store.find(path).compose(stream -> {
+    StreamReader.Start start = offset == null || offset.equals(Offsets.BEGINNING)
+        ? StreamReader.Start.FIRST_RETAINED : StreamReader.Start.EXACT;
+    OpenConnections.Permit permit = live == null ? null : limits.openConnection(caller);
+    Future<Void> served = store.find(path).compose(stream -> {
       long from = offset == null || offset.equals(Offsets.BEGINNING) ? 0
           : offset.equals(Offsets.NOW) ? stream.tailSeq() : Offsets.parse(offset);
       if (from > stream.tailSeq()) {
@@ -268,22 +283,25 @@ public final class StreamRoutes {
       }
       Future<Void> touched = store.touch(stream);
       if ("sse".equals(live)) {
-        return touched.onSuccess(v -> new SseSession(request, stream, from, store, reader, cursors)
+        return touched.onSuccess(v -> new SseSession(request, stream, from, start, store, reader, cursors, permit)
             .start(vertx, liveTail, stream.id(), config.sseMaxMs()));
       }
       if ("long-poll".equals(live)) {
-        return touched.compose(v -> LongPoll.start(vertx, liveTail, store, reader, request, stream, from,
-            config.longPollTimeoutMs(), this::respondWithData, this::respondNoData));
+        return touched.compose(v -> LongPoll.start(vertx, liveTail, store, reader, request, stream, from, start,
+            permit, config.longPollTimeoutMs(), this::respondWithData, this::respondNoData));
       }
       if (Offsets.NOW.equals(offset)) {
         return touched.onSuccess(v -> respondAtTail(request, stream));
       }
-      return touched.compose(v -> reader.read(stream, from))
+      return touched.compose(v -> reader.read(stream, from, start))
           .<Void>map(chunk -> {
             respondWithData(request, stream, chunk, false);
             return null;
           });
     });
+    // A live read that failed before its session started gives its connection back at once;
+    // once started, the session releases it when it ends.
+    return permit == null ? served : served.onFailure(failure -> permit.release());
   }
 
   /** {@code offset=now} in catch-up mode: no data, just where the tail is. */
@@ -354,6 +372,11 @@ public final class StreamRoutes {
       if (stream.expiresAt() != null) {
         response.putHeader("Stream-Expires-At", DateTimeFormatter.ISO_INSTANT.format(stream.expiresAt()));
       }
+      Long retention = stream.retentionSeconds() != null ? stream.retentionSeconds()
+          : config.limits().retentionDefaultSeconds();
+      if (retention != null) {
+        response.putHeader(RETENTION, Long.toString(retention));
+      }
       if (stream.closed()) {
         response.putHeader("Stream-Closed", "true");
       }
@@ -399,6 +422,22 @@ public final class StreamRoutes {
     long seconds = Long.parseLong(header);
     if (seconds > MAX_TTL_SECONDS) {
       throw TandemError.badRequest("invalid_ttl", "Stream-TTL is at most " + MAX_TTL_SECONDS + " seconds (100 years)");
+    }
+    return seconds;
+  }
+
+  /** {@code Tandem-Retention}: whole seconds from 1 to 100 years, like {@code Stream-TTL}. */
+  private static Long retention(String header) {
+    if (header == null) {
+      return null;
+    }
+    if (!DECIMAL.matcher(header).matches() || header.equals("0")) {
+      throw TandemError.badRequest("invalid_retention",
+          RETENTION + " must be whole seconds from 1, without sign, decimals or leading zeros");
+    }
+    long seconds = Long.parseLong(header);
+    if (seconds > MAX_TTL_SECONDS) {
+      throw TandemError.badRequest("invalid_retention", RETENTION + " is at most " + MAX_TTL_SECONDS + " seconds (100 years)");
     }
     return seconds;
   }

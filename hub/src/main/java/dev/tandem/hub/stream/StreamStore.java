@@ -70,16 +70,32 @@ public final class StreamStore {
   }
 
   public Future<Created> create(CreateRequest request) {
-    return inTransaction((conn, gone) -> createIn(conn, request, gone))
-        .recover(failure -> failure instanceof ConcurrentCreate
-            ? inTransaction((conn, gone) -> createIn(conn, request, gone)) // lost a race: compare with the winner
-            : Future.failedFuture(failure))
-        .onSuccess(result -> {
-          if (result.isNew()) {
-            created.accept(result.stream());
-          }
-        });
+    return create(request, CREATE_ATTEMPTS).onSuccess(result -> {
+      if (result.isNew()) {
+        created.accept(result.stream());
+      }
+    });
   }
+
+  /**
+   * A create that loses the race for the path to a concurrent one compares with the winner on
+   * the next attempt; only a path that is created and deleted again under it each time can
+   * run out of attempts, and that answers 409.
+   */
+  private Future<Created> create(CreateRequest request, int attempts) {
+    return inTransaction((conn, gone) -> createIn(conn, request, gone)).recover(failure -> {
+      if (!(failure instanceof ConcurrentCreate)) {
+        return Future.failedFuture(failure);
+      }
+      if (attempts <= 1) {
+        return Future.failedFuture(TandemError.conflict("concurrent_create",
+            "stream '" + request.path() + "' is being created and deleted concurrently; try again"));
+      }
+      return create(request, attempts - 1);
+    });
+  }
+
+  private static final int CREATE_ATTEMPTS = 5;
 
   /** Runs {@code work} in a transaction; streams it removes are announced after the commit. */
   private <T> Future<T> inTransaction(java.util.function.BiFunction<SqlConnection, List<Long>, Future<T>> work) {
@@ -127,11 +143,13 @@ public final class StreamStore {
         && Objects.equals(existing.ttlSeconds(), request.ttlSeconds())
         && sameInstant(existing, request)
         && existing.closed() == request.closed()
+        && Objects.equals(existing.retentionSeconds(), request.retentionSeconds())
         && sameFork(existing, request.fork());
     if (!same && existing.isFork() && request.fork() != null && request.ttlSeconds() == null
         && request.expiresAt() == null) {
       // A fork that inherited its source's expiry matches a request that asked for none.
       same = existing.contentType().equals(wanted) && existing.closed() == request.closed()
+          && Objects.equals(existing.retentionSeconds(), request.retentionSeconds())
           && sameFork(existing, request.fork());
     }
     if (!same) {
@@ -210,7 +228,7 @@ public final class StreamStore {
       }
       return Future.succeededFuture(new ForkPoint(anchor + sub, null)); // every JSON message has its own offset
     }
-    return reader.read(conn, source, anchor, Integer.MAX_VALUE, 1).map(chunk -> {
+    return reader.read(conn, source, anchor, StreamReader.Start.EXACT, Integer.MAX_VALUE, 1).map(chunk -> {
       if (chunk.isEmpty() || sub > chunk.records().get(0).length()) {
         throw subOffsetTooFar(sub);
       }
@@ -245,7 +263,8 @@ public final class StreamStore {
         .addValue(fork == null ? null : fork.sourceId())
         .addValue(fork == null ? null : fork.offset())
         .addValue(fork == null ? null : fork.subOffset())
-        .addValue(fork == null ? null : fork.forkSeq());
+        .addValue(fork == null ? null : fork.forkSeq())
+        .addValue(request.retentionSeconds());
     return conn.preparedQuery(Sql.load("stream/insert-stream.sql")).execute(insert).compose(rows -> {
       if (rows.size() == 0) {
         throw new ConcurrentCreate();
@@ -284,10 +303,14 @@ public final class StreamStore {
         : purge(conn, stream.id());
   }
 
-  /** Removes a stream's rows, then releases its fork source (collecting it if it was deleted). */
+  /**
+   * Removes a stream's row, then releases its fork source (collecting it if it was deleted).
+   * Its events are only queued for deletion: the retention sweeper deletes them in bounded
+   * batches, so removing a large stream is one short transaction.
+   */
   private Future<Void> purge(SqlConnection conn, long id) {
     reader.forget(id);
-    return conn.preparedQuery(Sql.load("stream/delete-events.sql")).execute(Tuple.of(id))
+    return conn.preparedQuery(Sql.load("stream/queue-event-purge.sql")).execute(Tuple.of(id))
         .compose(v -> conn.preparedQuery(Sql.load("stream/delete-stream.sql")).execute(Tuple.of(id)))
         .compose(rows -> {
           Long source = rows.size() == 0 ? null : rows.iterator().next().getLong(0);
@@ -303,21 +326,37 @@ public final class StreamStore {
         });
   }
 
-  /** Deletes up to {@code limit} expired streams; returns how many it removed. */
-  public Future<Integer> sweepExpired(int limit) {
-    return pool.preparedQuery(Sql.load("stream/expired-streams.sql")).execute(Tuple.of(limit))
+  /**
+   * Deletes every expired stream, {@code page} candidates per query; returns how many it
+   * removed. Each stream goes in its own transaction, and a stream another transaction holds
+   * (another node's sweeper, a read sliding its TTL) is skipped until the next pass, so hub
+   * nodes sweeping together never wait for each other.
+   */
+  public Future<Integer> sweepExpired(int page) {
+    return sweepExpiredAfter(0, page, 0);
+  }
+
+  private Future<Integer> sweepExpiredAfter(long afterId, int page, int removedSoFar) {
+    return pool.preparedQuery(Sql.load("stream/expired-streams.sql")).execute(Tuple.of(afterId, page))
         .compose(rows -> {
-          Future<Integer> chain = Future.succeededFuture(0);
+          Future<Integer> chain = Future.succeededFuture(removedSoFar);
+          long last = afterId;
           for (Row row : rows) {
-            String path = row.getString(0);
-            chain = chain.compose(count -> inTransaction((conn, gone) -> lock(conn, path).compose(stream ->
-                stream != null && stream.expired() && !stream.softDeleted()
-                    ? remove(conn, stream, gone).map(1)
-                    : Future.succeededFuture(0)))
-                .map(one -> count + one));
+            long id = row.getLong(0);
+            last = id;
+            chain = chain.compose(count -> removeIfExpired(id).map(one -> count + one));
           }
-          return chain;
+          long next = last;
+          return rows.size() < page ? chain : chain.compose(count -> sweepExpiredAfter(next, page, count));
         });
+  }
+
+  private Future<Integer> removeIfExpired(long id) {
+    return inTransaction((conn, gone) -> conn.preparedQuery(Sql.load("stream/try-lock-by-id.sql"))
+        .execute(Tuple.of(id)).map(StreamStore::first).compose(stream ->
+            stream != null && stream.expired() && !stream.softDeleted()
+                ? remove(conn, stream, gone).map(1)
+                : Future.succeededFuture(0)));
   }
 
   private static Future<StreamRecord> lock(SqlConnection conn, String path) {

@@ -22,6 +22,9 @@ import java.util.ArrayDeque;
  *       {@code next}; anything else (a gap, a full send queue) goes back to step 2.
  * </ol>
  * All of it runs on the connection's event loop, so no step races another.
+ *
+ * <p>Where retention deleted the records at {@code next}, history begins at the first retained
+ * record: {@code events} frames carry their offsets, so the client sees the skip.
  */
 final class Subscription {
 
@@ -87,7 +90,8 @@ final class Subscription {
     }
     reading = true;
     store.find(path)
-        .compose(stream -> reader.read(stream, next).map(chunk -> new Page(stream, chunk)))
+        .compose(stream -> reader.read(stream, next, StreamReader.Start.FIRST_RETAINED)
+            .map(chunk -> new Page(stream, chunk)))
         .onComplete(result -> {
           reading = false;
           if (state == State.ENDED) {
@@ -100,8 +104,8 @@ final class Subscription {
           ReadChunk chunk = result.result().chunk();
           if (!chunk.isEmpty()) {
             connection.send(Frames.events(path, contentType, chunk.fromSeq(), chunk.records(), chunk.traceparents(), 0));
-            next = chunk.nextSeq();
           }
+          next = chunk.nextSeq(); // also past records retention deleted, when there is nothing after them
           if (!chunk.upToDate()) {
             readHistory();
           } else {

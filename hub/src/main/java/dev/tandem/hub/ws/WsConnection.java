@@ -7,6 +7,8 @@ import dev.tandem.governance.access.Action;
 import dev.tandem.governance.access.Principal;
 import dev.tandem.hub.approval.ApprovalRoutes;
 import dev.tandem.hub.auth.Access;
+import dev.tandem.hub.limits.OpenConnections;
+import dev.tandem.hub.limits.RateLimiter;
 import dev.tandem.hub.http.Responses;
 import dev.tandem.hub.http.TandemError;
 import dev.tandem.hub.stream.AppendRequest;
@@ -44,6 +46,7 @@ final class WsConnection {
   static final short CLOSE_UNAUTHORIZED = 4001;
   static final short CLOSE_UNSUPPORTED_VERSION = 4002;
   static final short CLOSE_IDLE = 4003;
+  static final short CLOSE_TOO_MANY_CONNECTIONS = 4004;
 
   private final WsHub hub;
   private final ServerWebSocket socket;
@@ -54,6 +57,8 @@ final class WsConnection {
   private final Set<Subscription> drainWaiters = new LinkedHashSet<>();
   private final RateLimiter rateLimiter;
   private final Principal upgradePrincipal;
+  /** This connection's place in its caller's connection limit; taken at the upgrade or at hello. */
+  private OpenConnections.Permit permit;
   private Principal principal;
   private String participant;
   private String kind = "human";
@@ -64,8 +69,10 @@ final class WsConnection {
   private boolean closed;
   private boolean helloPending;
 
-  WsConnection(WsHub hub, ServerWebSocket socket, Context context, Principal upgradePrincipal) {
+  WsConnection(WsHub hub, ServerWebSocket socket, Context context, Principal upgradePrincipal,
+               OpenConnections.Permit permit) {
     this.hub = hub;
+    this.permit = permit;
     this.upgradePrincipal = upgradePrincipal;
     this.socket = socket;
     this.context = context;
@@ -181,6 +188,15 @@ final class WsConnection {
     }).compose(who -> {
       if (who == null || closed) {
         return Future.succeededFuture();
+      }
+      if (permit == null) {
+        try {
+          permit = hub.callers().openConnection(hub.callers().caller(who, socket.remoteAddress()));
+        } catch (TandemError refused) {
+          sendError(re, refused);
+          socket.close(CLOSE_TOO_MANY_CONNECTIONS, "too many connections");
+          return Future.succeededFuture();
+        }
       }
       String name = who.subject();
       if (!hub.authenticator().enabled()) {
@@ -467,6 +483,9 @@ final class WsConnection {
 
   private void onClose() {
     closed = true;
+    if (permit != null) {
+      permit.release();
+    }
     hub.vertx().cancelTimer(timer);
     subscriptions.values().forEach(s -> {
       if (s != null) {

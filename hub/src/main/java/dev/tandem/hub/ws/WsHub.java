@@ -7,6 +7,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tandem.hub.config.HubConfig;
 import dev.tandem.hub.cursor.CursorStore;
 import dev.tandem.hub.http.Responses;
+import dev.tandem.hub.http.TandemError;
+import dev.tandem.hub.limits.CallerLimits;
+import dev.tandem.hub.limits.OpenConnections;
 import dev.tandem.hub.presence.PresenceRegistry;
 import dev.tandem.hub.stream.CommittedBatch;
 import dev.tandem.hub.stream.GroupCommitter;
@@ -43,6 +46,7 @@ public final class WsHub {
   private final CursorStore cursors;
   private final PresenceRegistry presence;
   private final Limits limits;
+  private final CallerLimits callers;
   private final FanOut fanOut = new FanOut();
   private final Set<WsConnection> connections = ConcurrentHashMap.newKeySet();
   private java.util.function.Consumer<String> presenceBroadcast = change -> { };
@@ -51,8 +55,9 @@ public final class WsHub {
 
   public WsHub(Vertx vertx, Authenticator authenticator, StreamStore store, StreamReader reader,
                GroupCommitter committer, ApprovalService approvals, CursorStore cursors,
-               PresenceRegistry presence, Limits limits) {
+               PresenceRegistry presence, Limits limits, CallerLimits callers) {
     this.vertx = vertx;
+    this.callers = callers;
     this.approvals = approvals;
     this.authenticator = authenticator;
     this.store = store;
@@ -66,13 +71,27 @@ public final class WsHub {
   /**
    * Upgrades {@code GET /v1/ws} to a WebSocket connection. {@code principal} is the caller when
    * the upgrade request carried a token; otherwise the {@code hello} frame must carry one.
+   * A caller known at the upgrade is counted against its connection limit there, so a refusal
+   * is a plain {@code 429}; one known only at {@code hello} is counted then.
    */
   public void handle(HttpServerRequest request, Principal principal) {
+    OpenConnections.Permit permit;
+    try {
+      permit = principal == null ? null : callers.openConnection(callers.caller(principal, request.remoteAddress()));
+    } catch (TandemError refused) {
+      Responses.error(request, refused);
+      return;
+    }
     request.toWebSocket().onSuccess(socket -> {
-      WsConnection connection = new WsConnection(this, socket, vertx.getOrCreateContext(), principal);
+      WsConnection connection = new WsConnection(this, socket, vertx.getOrCreateContext(), principal, permit);
       connections.add(connection);
       connection.start(vertx);
-    }).onFailure(failure -> Responses.error(request, failure));
+    }).onFailure(failure -> {
+      if (permit != null) {
+        permit.release();
+      }
+      Responses.error(request, failure);
+    });
   }
 
   /** A batch committed: deliver it to live subscribers. */
@@ -216,5 +235,9 @@ public final class WsHub {
 
   Limits limits() {
     return limits;
+  }
+
+  CallerLimits callers() {
+    return callers;
   }
 }

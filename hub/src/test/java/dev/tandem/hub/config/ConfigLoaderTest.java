@@ -88,4 +88,36 @@ class ConfigLoaderTest {
     assertTrue(assertThrows(ConfigLoader.ConfigException.class,
         () -> ConfigLoader.load(new String[] {"--metrics-token", "short"}, Map.of())).getMessage().contains("metrics-token"));
   }
+
+  @Test
+  void limitSettings() {
+    HubConfig.LimitSettings defaults = ConfigLoader.load(new String[0], Map.of()).limits();
+    assertNull(defaults.retentionDefaultSeconds(), "events are kept forever unless configured");
+    assertEquals(60_000, defaults.retentionSweepMs());
+    assertEquals(10_000, defaults.retentionBatchRows());
+    assertEquals(256, defaults.maxConnectionsPerPrincipal());
+    assertEquals(2000, defaults.maxRequestsPerSecondPerPrincipal());
+    assertEquals(60_000, defaults.httpIdleTimeoutMs());
+    assertEquals(30_000, defaults.httpRequestTimeoutMs());
+
+    HubConfig.LimitSettings set = ConfigLoader.load(new String[] {"--retention-default-seconds", "86400",
+        "--retention-sweep-ms=500", "--retention-batch-rows", "50", "--max-connections-per-principal", "3",
+        "--http-idle-timeout-ms", "1000", "--http-request-timeout-ms", "2000"},
+        Map.of("TANDEM_MAX_REQUESTS_PER_SECOND_PER_PRINCIPAL", "7")).limits();
+    assertEquals(86_400L, set.retentionDefaultSeconds());
+    assertEquals(500, set.retentionSweepMs());
+    assertEquals(50, set.retentionBatchRows());
+    assertEquals(3, set.maxConnectionsPerPrincipal());
+    assertEquals(7, set.maxRequestsPerSecondPerPrincipal());
+    assertEquals(1000, set.httpIdleTimeoutMs());
+    assertEquals(2000, set.httpRequestTimeoutMs());
+
+    for (String[] bad : new String[][] {{"--retention-default-seconds", "0"}, {"--retention-default-seconds", "forever"},
+        {"--retention-batch-rows", "0"}, {"--max-connections-per-principal", "0"},
+        {"--max-requests-per-second-per-principal", "-1"}, {"--http-idle-timeout-ms", "10"},
+        {"--http-request-timeout-ms", "1.5"}}) {
+      assertTrue(assertThrows(ConfigLoader.ConfigException.class, () -> ConfigLoader.load(bad, Map.of()))
+          .getMessage().contains(bad[0].substring(2)), bad[0]);
+    }
+  }
 }

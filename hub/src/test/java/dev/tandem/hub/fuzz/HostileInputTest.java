@@ -42,7 +42,7 @@ class HostileInputTest {
       "/v1/stream/__ds/subscriptions/s1", "/v1/stream/__ds/subscriptions/s1/callback"};
   private static final String[] HEADERS = {"Content-Type", "Stream-TTL", "Stream-Expires-At", "Stream-Closed",
       "Stream-Seq", "Producer-Id", "Producer-Epoch", "Producer-Seq", "Stream-Forked-From", "Stream-Fork-Offset",
-      "Stream-Fork-Sub-Offset", "If-None-Match", "Idempotency-Key", "Content-Length-Ish"};
+      "Stream-Fork-Sub-Offset", "If-None-Match", "Idempotency-Key", "Content-Length-Ish", "Tandem-Retention"};
   private static final String[] VALUES = {"", "application/json", "text/plain", "application/json; charset=utf-8",
       "-1", "0", "1", "99999999999999999999", "9007199254740993", "abc", "1.5", "+1", "01", "true", "TRUE", "false",
       "2026-13-45T99:99:99Z", "2030-01-01T00:00:00Z", "0000000000000000_0000000000000000",

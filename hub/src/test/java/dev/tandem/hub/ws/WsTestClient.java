@@ -104,6 +104,11 @@ public final class WsTestClient implements AutoCloseable {
     return skipTo("subscribed");
   }
 
+  /** The close code the server ended the connection with, waiting up to {@code ms} for it. */
+  public short awaitClose(long ms) throws Exception {
+    return closed.get(ms, TimeUnit.MILLISECONDS);
+  }
+
   @Override
   public void close() throws Exception {
     socket.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);

@@ -1,0 +1,1 @@
+DELETE FROM event_purges WHERE stream_id = $1
