@@ -31,7 +31,9 @@ public final class Main {
       LOG.info("native transport unavailable ({}); using Java NIO", String.valueOf(vertx.unavailableNativeTransportCause()));
     }
     if (config.embeddedDatabase()) {
-      LOG.info("starting embedded Postgres in {} (first start unpacks and initialises it)", config.postgresDataDir().toAbsolutePath());
+      boolean first = !java.nio.file.Files.exists(config.postgresDataDir().resolve("PG_VERSION"));
+      LOG.info("starting embedded Postgres in {}{}", config.postgresDataDir().toAbsolutePath(),
+          first ? " (first start: unpacks and initialises it)" : "");
     }
     HubConfig finalConfig = config;
     Hub.start(vertx, config).onSuccess(hub -> {

@@ -29,6 +29,8 @@ public final class Migrations {
         .map(String::trim).filter(l -> !l.isEmpty() && !l.startsWith("#")).toList();
     return pool.withTransaction(conn -> conn
         .query("SELECT pg_advisory_xact_lock(" + LOCK_KEY + ")").execute()
+        // "relation already exists, skipping" on every start is not worth a warning in the log.
+        .compose(v -> conn.query("SET LOCAL client_min_messages = warning").execute())
         .compose(v -> conn.query("CREATE TABLE IF NOT EXISTS schema_migrations ("
             + "version int PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())")
             .execute())
