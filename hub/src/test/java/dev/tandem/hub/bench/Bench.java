@@ -5,6 +5,7 @@ import io.vertx.core.Vertx;
 import io.vertx.pgclient.PgConnectOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
 import java.util.stream.IntStream;
@@ -55,6 +56,7 @@ public final class Bench {
       if (options.peer() && (options.runs("append") || options.runs("longpoll"))) {
         progress("starting the Durable Streams reference server");
         try (PeerServer peer = PeerServer.start(work.resolve("peer"))) {
+          warmUp(vertx, options, peer.target());
           runPeer(vertx, options, report, peer.target());
         }
       }
@@ -78,7 +80,8 @@ public final class Bench {
   }
 
   private static void runTandem(Vertx vertx, BenchOptions o, Report report, PgConnectOptions connect,
-                                Target tandem, HubProcess hub) {
+                                Target tandem, HubProcess hub) throws Exception {
+    warmUp(vertx, o, tandem);
     if (o.runs("ceiling")) {
       report.attempt("postgres ceiling", () -> List.of(
           new PostgresCeiling(vertx, connect).run(o.ceilingConnections(), o.warmup(), o.duration())));
@@ -105,6 +108,24 @@ public final class Bench {
     }
     if (o.runs("idle")) {
       report.attempt("idle", () -> List.of(new IdleLoad(vertx, tandem, hub, o.out().resolve("idle-heap-histogram.txt")).run("bench/idle", o.idleConnections())));
+    }
+  }
+
+  /**
+   * Appends, unmeasured, so the server's JIT (the JVM's, or V8's for the reference server) has
+   * compiled the paths the scenarios take: otherwise the first scenario would measure the
+   * compiler. Tandem is warmed over HTTP and WebSocket, the reference server over HTTP.
+   */
+  private static void warmUp(Vertx vertx, BenchOptions o, Target target) throws Exception {
+    if (o.hubWarmup().isZero()) {
+      return;
+    }
+    progress("warming up %s for %d s", target.system(), o.hubWarmup().toSeconds());
+    boolean tandem = target.system().equals("tandem");
+    Duration http = tandem ? o.hubWarmup().dividedBy(2) : o.hubWarmup();
+    new HttpAppendLoad(vertx, target, streams("warm-up", 8)).run("warm-up", o.producers(), Duration.ZERO, http);
+    if (tandem) {
+      new WsAppendLoad(vertx, target, streams("warm-up", 8)).run("warm-up", o.producers(), Duration.ZERO, http);
     }
   }
 

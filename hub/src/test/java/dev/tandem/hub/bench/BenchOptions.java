@@ -19,6 +19,7 @@ record BenchOptions(
     Path out,
     Set<String> scenarios,
     boolean peer,
+    Duration hubWarmup,
     Duration warmup,
     Duration duration,
     int producers,
@@ -36,7 +37,7 @@ record BenchOptions(
 
   static final String USAGE = """
       usage: Bench --hub-jar PATH [--scale full|smoke] [--out DIR] [--scenarios a,b,...] [--no-peer]
-                   [--warmup SECONDS] [--duration SECONDS] [--producers N] [--streams N]
+                   [--hub-warmup SECONDS] [--warmup SECONDS] [--duration SECONDS] [--producers N] [--streams N]
                    [--subscribers N,N] [--fanout-rate EV_PER_S] [--writers N] [--readers N]
                    [--idle N] [--catchup-events N] [--ceiling-connections N] [--hub-jvm "FLAGS"]
         scenarios: %s (default: all)
@@ -69,6 +70,7 @@ record BenchOptions(
         case "--hub-jar" -> b.hubJar = Path.of(value);
         case "--out" -> b.out = Path.of(value);
         case "--scenarios" -> b.scenarios = scenarios(value);
+        case "--hub-warmup" -> b.hubWarmup = seconds(value);
         case "--warmup" -> b.warmup = seconds(value);
         case "--duration" -> b.duration = seconds(value);
         case "--producers" -> b.producers = Integer.parseInt(value);
@@ -87,7 +89,7 @@ record BenchOptions(
     if (b.hubJar == null) {
       throw new IllegalArgumentException("--hub-jar is required\n" + USAGE);
     }
-    return new BenchOptions(b.hubJar, b.out, b.scenarios, b.peer, b.warmup, b.duration, b.producers,
+    return new BenchOptions(b.hubJar, b.out, b.scenarios, b.peer, b.hubWarmup, b.warmup, b.duration, b.producers,
         b.streams, b.fanoutSubscribers, b.fanoutRate, b.saturatingWriters, b.longPollReaders,
         b.idleConnections, b.catchupEvents, b.ceilingConnections, b.hubJvm);
   }
@@ -134,6 +136,7 @@ record BenchOptions(
     Path out = Path.of("target", "bench");
     Set<String> scenarios = new LinkedHashSet<>(ALL);
     boolean peer = true;
+    Duration hubWarmup;
     Duration warmup;
     Duration duration;
     int producers;
@@ -149,6 +152,7 @@ record BenchOptions(
 
     static Builder full() {
       Builder b = new Builder();
+      b.hubWarmup = Duration.ofSeconds(30);
       b.warmup = Duration.ofSeconds(5);
       b.duration = Duration.ofSeconds(15);
       b.producers = 64;
@@ -165,6 +169,7 @@ record BenchOptions(
 
     static Builder smoke() {
       Builder b = new Builder();
+      b.hubWarmup = Duration.ZERO;
       b.warmup = Duration.ofMillis(300);
       b.duration = Duration.ofSeconds(1);
       b.producers = 4;
