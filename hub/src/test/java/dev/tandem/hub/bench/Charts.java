@@ -27,7 +27,8 @@ final class Charts {
     List<CategoryChart> panels = new ArrayList<>();
     panels.add(throughput(report, "Append throughput (acknowledged events/s)", m -> m.scenario().startsWith("append")
         || m.system().equals("postgres")));
-    panels.add(latency(report));
+    panels.add(latency(report, "Append→acknowledgement latency (ms)", m -> m.scenario().startsWith("append")));
+    panels.add(latency(report, "Append→delivery latency (ms)", m -> m.unit().equals("deliveries/s")));
     panels.add(throughput(report, "Read side (deliveries/s, all readers)", m -> m.unit().equals("deliveries/s")
         || m.scenario().startsWith("catchup")));
     panels.removeIf(chart -> chart.getSeriesMap().isEmpty());
@@ -56,13 +57,13 @@ final class Charts {
     return chart;
   }
 
-  /** p50, p99 and p99.9 for every measurement that has latencies. */
-  private static CategoryChart latency(Report report) {
-    CategoryChart chart = chart("Latency percentiles (ms): append→ack, append→deliver", "milliseconds");
+  /** p50, p99 and p99.9 of the chosen measurements (each in its own panel: their scales differ a thousandfold). */
+  private static CategoryChart latency(Report report, String title, java.util.function.Predicate<Measurement> which) {
+    CategoryChart chart = chart(title, "milliseconds");
     List<String> percentiles = List.of("p50", "p99", "p99.9");
     for (Measurement m : report.measurements()) {
       Measurement.Latency l = m.latency();
-      if (l == null || m.system().equals("postgres")) {
+      if (l == null || m.system().equals("postgres") || !which.test(m)) {
         continue;
       }
       chart.addSeries(label(m.system()) + ": " + m.scenario(), percentiles, List.of(l.p50(), l.p99(), l.p999()));

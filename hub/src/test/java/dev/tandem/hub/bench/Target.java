@@ -32,7 +32,13 @@ record Target(String system, String host, int port, String token) {
 
   /** Sends one request; fails unless the status is 2xx. */
   Future<HttpClientResponse> send(HttpClient client, RequestOptions options, Buffer body) {
-    return client.request(options)
+    Future<io.vertx.core.http.HttpClientRequest> opened;
+    try {
+      opened = client.request(options);
+    } catch (IllegalStateException closed) { // a load stopping: its client closed under a last callback
+      return Future.failedFuture(closed);
+    }
+    return opened
         .compose(request -> body == null ? request.send() : request.send(body))
         .compose(response -> response.body().compose(read -> response.statusCode() / 100 == 2
             ? Future.succeededFuture(response)
