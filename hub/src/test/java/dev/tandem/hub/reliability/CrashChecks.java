@@ -7,9 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tandem.hub.Eventually;
 import dev.tandem.hub.stream.Offsets;
 import java.io.IOException;
-import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -245,12 +243,6 @@ final class CrashChecks {
 
   private HttpResponse<String> send(String token, String method, String path, String body, String contentType)
       throws IOException, InterruptedException {
-    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(hub.awaitUp() + path)).timeout(Duration.ofSeconds(30))
-        .header("Authorization", "Bearer " + token)
-        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-    if (contentType != null) {
-      request.header("Content-Type", contentType);
-    }
-    return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    return hub.send(http, token, method, path, body, contentType);
   }
 }

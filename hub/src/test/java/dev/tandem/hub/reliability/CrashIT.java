@@ -14,9 +14,7 @@ import dev.tandem.hub.reliability.HubProcess.Kill;
 import dev.tandem.hub.reliability.WsSubscriber.Resume;
 import io.vertx.core.Vertx;
 import java.io.IOException;
-import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -230,13 +228,7 @@ class CrashIT {
 
   private HttpResponse<String> send(String token, String method, String path, String body, String contentType)
       throws IOException, InterruptedException {
-    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(hub.awaitUp() + path)).timeout(Duration.ofSeconds(30))
-        .header("Authorization", "Bearer " + token)
-        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-    if (contentType != null) {
-      request.header("Content-Type", contentType);
-    }
-    return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    return hub.send(http, token, method, path, body, contentType);
   }
 
   private static String token(Authenticator tokens, String subject, Role role, Action... actions) {

@@ -302,4 +302,18 @@ final class HubProcess implements AutoCloseable {
       postgres.destroyForcibly();
     }
   }
+
+  /** Sends a request to whichever hub is up (waiting for one), as {@code token}. */
+  HttpResponse<String> send(HttpClient http, String token, String method, String path, String body,
+                            String contentType) throws IOException, InterruptedException {
+    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(awaitUp() + path))
+        .timeout(Duration.ofSeconds(30))
+        .header("Authorization", "Bearer " + token)
+        .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+            : HttpRequest.BodyPublishers.ofString(body));
+    if (contentType != null) {
+      request.header("Content-Type", contentType);
+    }
+    return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+  }
 }
