@@ -114,6 +114,9 @@ public final class TreeRoutes {
         ObjectNode answer;
         if (offset == 0) {
           answer = (ObjectNode) tree(root.id(), page, forks);
+          if (answer == null) { // deleted between the lookup and the subtree query
+            throw TandemError.notFound("stream '" + stream + "' was deleted while its tree was read");
+          }
         } else {
           answer = JSON.createObjectNode().put("stream", stream);
           ArrayNode flat = answer.putArray("nodes");
