@@ -43,10 +43,16 @@ describe("reconnect and resume", () => {
     // every kill lands mid-stream; kill the writer's socket now and then too.
     let kills = 0;
     let writerKills = 0;
+    const reconnects = () => states.filter((s) => s === "reconnecting").length;
     while (kills < KILLS) {
       const threshold = Math.floor(((kills + 1) * TOTAL) / (KILLS + 1));
       await eventually(() => seen.length >= threshold && reader.state === "open", 30_000, `${threshold} events`);
-      if (readerNet.kill() > 0) kills++;
+      const before = reconnects();
+      if (readerNet.kill() > 0) {
+        kills++;
+        // the client has noticed before the next kill, so no kill hits a socket already dying
+        await eventually(() => reconnects() > before, 30_000, `reconnect after kill ${kills}`);
+      }
       if (kills % 7 === 3 && writer.state === "open" && writerNet.kill() > 0) writerKills++;
       await sleep(Math.random() * 30);
     }
@@ -57,7 +63,7 @@ describe("reconnect and resume", () => {
 
     expect(kills).toBe(KILLS);
     expect(writerKills).toBeGreaterThan(0);
-    expect(states.filter((s) => s === "reconnecting").length).toBeGreaterThanOrEqual(KILLS);
+    expect(reconnects()).toBeGreaterThanOrEqual(KILLS);
     expect(seen.length).toBe(TOTAL);
     expect(seen).toEqual(Array.from({ length: TOTAL }, (_, k) => k));
     expect(new Set(offsets).size).toBe(TOTAL);
