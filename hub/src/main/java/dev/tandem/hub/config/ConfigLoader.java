@@ -47,6 +47,7 @@ public final class ConfigLoader {
     DEFAULTS.put("ws-slow-consumer-grace-ms", "10000");
     DEFAULTS.put("ws-heartbeat-ms", "15000");
     DEFAULTS.put("ws-idle-timeout-ms", "45000");
+    DEFAULTS.put("ws-fanout-interval-ms", "5");
     DEFAULTS.put("cluster-tail-check-ms", "2000");
     DEFAULTS.put("auth", "jwt");
     DEFAULTS.put("dev-mode", "auto");
@@ -181,6 +182,7 @@ public final class ConfigLoader {
         number(v, "ws-slow-consumer-grace-ms", 100, 3_600_000),
         number(v, "ws-heartbeat-ms", 100, 3_600_000),
         number(v, "ws-idle-timeout-ms", 200, 86_400_000),
+        number(v, "ws-fanout-interval-ms", 0, 1000),
         number(v, "cluster-tail-check-ms", 50, 3_600_000),
         publicUrl(v.get("public-url")),
         // The localhost webhook exception is for development: on by default with the embedded

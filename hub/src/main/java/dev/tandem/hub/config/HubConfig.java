@@ -36,6 +36,7 @@ public record HubConfig(
     long wsSlowConsumerGraceMs,
     long wsHeartbeatMs,
     long wsIdleTimeoutMs,
+    long wsFanoutIntervalMs,
     long clusterTailCheckMs,
     String publicUrl,
     boolean webhookAllowLocalhost,

@@ -4,20 +4,26 @@ import dev.tandem.hub.presence.PresenceRegistry;
 import dev.tandem.hub.stream.CommittedBatch;
 import io.vertx.core.Context;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.internal.ContextInternal;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Delivers committed batches from memory to the live subscribers of each stream. Subscribers
  * are grouped by the event loop that owns their connections; delivery hops once per group
  * (not once per subscriber), and the frame is encoded once per hop and shared.
  *
- * <p>Batches that arrive while a group's delivery is still waiting for its event loop join
- * that delivery, merged into one frame. An idle hub delivers each commit at once; a busy one
- * sends fewer, larger frames instead of falling behind one frame per commit per subscriber.
+ * <p>Batches that arrive while a group's delivery is still waiting join that delivery, merged
+ * into one frame. A delivery waits for its event loop, and for {@code ws-fanout-interval-ms}
+ * after the group's previous one: a commit on a quiet stream goes out at once, while a busy
+ * stream sends each subscriber at most one frame per interval, holding all that committed in
+ * it. A frame costs a system call per subscriber whatever it holds, so on a busy stream this
+ * is what keeps delivery ahead of the writers instead of one frame per commit per subscriber.
  *
  * <p>Subscribers register before they read history (see {@link Subscription}), so a batch
  * committed during their catch-up is never missed: it is either in what they read or
@@ -26,21 +32,35 @@ import java.util.concurrent.ConcurrentHashMap;
 final class FanOut {
 
   private final Map<Long, Map<Context, Group>> streams = new ConcurrentHashMap<>();
+  private final long intervalNanos;
+
+  /** @param intervalMs least time between two deliveries to one group; 0 delivers every commit */
+  FanOut(long intervalMs) {
+    this.intervalNanos = TimeUnit.MILLISECONDS.toNanos(intervalMs);
+  }
 
   void register(Subscription subscription) {
     streams.computeIfAbsent(subscription.streamId(), id -> new ConcurrentHashMap<>())
-        .computeIfAbsent(subscription.context(), Group::new)
+        .computeIfAbsent(eventLoop(subscription), context -> new Group(context, intervalNanos))
         .members.add(subscription);
   }
 
   void unregister(Subscription subscription) {
     streams.computeIfPresent(subscription.streamId(), (id, groups) -> {
-      groups.computeIfPresent(subscription.context(), (c, group) -> {
+      groups.computeIfPresent(eventLoop(subscription), (c, group) -> {
         group.members.remove(subscription);
         return group.members.isEmpty() ? null : group;
       });
       return groups.isEmpty() ? null : groups;
     });
+  }
+
+  /**
+   * The context that stands for the subscriber's event loop. A connection's own context is
+   * duplicated per request by Vert.x, so keying on it would make a group per connection.
+   */
+  private static Context eventLoop(Subscription subscription) {
+    return ((ContextInternal) subscription.context()).unwrap();
   }
 
   void committed(CommittedBatch batch) {
@@ -85,36 +105,50 @@ final class FanOut {
   private static final class Group {
     final Context context;
     final Set<Subscription> members = ConcurrentHashMap.newKeySet();
+    private final long intervalNanos;
     private List<CommittedBatch> pending = new ArrayList<>(); // guarded by this
     private boolean scheduled;                                // guarded by this
+    private long lastDelivery;                                // guarded by this; System.nanoTime()
 
-    Group(Context context) {
+    Group(Context context, long intervalNanos) {
       this.context = context;
+      this.intervalNanos = intervalNanos;
+      this.lastDelivery = System.nanoTime() - intervalNanos;
     }
 
     void offer(CommittedBatch batch) {
-      boolean schedule;
+      long wait;
       synchronized (this) {
         pending.add(batch);
-        schedule = !scheduled;
+        if (scheduled) {
+          return;
+        }
         scheduled = true;
+        wait = lastDelivery + intervalNanos - System.nanoTime();
       }
-      if (schedule) {
+      if (wait <= 0) {
         context.runOnContext(v -> deliver());
+      } else {
+        ((ContextInternal) context).setTimer(Math.max(1, TimeUnit.NANOSECONDS.toMillis(wait + 999_999)), id -> deliver());
       }
     }
 
-    /** On the group's event loop: everything that queued up, merged, one frame per run of batches. */
+    /**
+     * On the group's event loop: everything that queued up, merged, one frame per run of
+     * batches, encoded once for every member.
+     */
     private void deliver() {
       List<CommittedBatch> batches;
       synchronized (this) {
         batches = pending;
         pending = new ArrayList<>();
         scheduled = false;
+        lastDelivery = System.nanoTime();
       }
       for (CommittedBatch batch : merge(batches)) {
-        String frame = batch.records().isEmpty() ? null
-            : Frames.events(batch.path(), batch.contentType(), batch.firstSeq(), batch.records(), batch.traceparents(), 0);
+        byte[] frame = batch.records().isEmpty() ? null
+            : Frames.events(batch.path(), batch.contentType(), batch.firstSeq(), batch.records(), batch.traceparents(), 0)
+                .getBytes(StandardCharsets.UTF_8);
         for (Subscription subscription : members) {
           subscription.onLive(batch, frame);
         }

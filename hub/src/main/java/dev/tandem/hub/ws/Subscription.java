@@ -137,7 +137,7 @@ final class Subscription {
   }
 
   /** Step 4: a batch committed on this stream (on this connection's loop). */
-  void onLive(CommittedBatch batch, String sharedFrame) {
+  void onLive(CommittedBatch batch, byte[] sharedFrame) {
     switch (state) {
       case ENDED -> { }
       case CATCHING_UP -> {
@@ -161,11 +161,14 @@ final class Subscription {
   }
 
   /** Sends the part of {@code batch} after {@code next}; the shared frame when it is all new. */
-  private void deliver(CommittedBatch batch, String sharedFrame) {
+  private void deliver(CommittedBatch batch, byte[] sharedFrame) {
     if (batch.nextSeq() > next) {
       int skip = (int) (next - batch.firstSeq());
-      connection.send(skip == 0 && sharedFrame != null ? sharedFrame
-          : Frames.events(path, contentType, batch.firstSeq(), batch.records(), batch.traceparents(), skip));
+      if (skip == 0 && sharedFrame != null) {
+        connection.send(sharedFrame);
+      } else {
+        connection.send(Frames.events(path, contentType, batch.firstSeq(), batch.records(), batch.traceparents(), skip));
+      }
       next = batch.nextSeq();
     }
     if (batch.closed() && batch.nextSeq() == next) {

@@ -22,7 +22,10 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.http.WebSocketFrameType;
+import io.vertx.core.http.impl.ws.WebSocketFrameImpl;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -398,12 +401,21 @@ final class WsConnection {
   // ---- outgoing frames and the send queue ----------------------------------------------
 
   void send(String frame) {
+    send(frame.getBytes(StandardCharsets.UTF_8));
+  }
+
+  /**
+   * Sends UTF-8 text as one text frame. The array is wrapped, not copied, so the frame fan-out
+   * encodes once for a whole stream goes to every subscriber as it is; Vert.x's public API
+   * takes text only as a String, which it would encode again for each of them.
+   */
+  void send(byte[] utf8Frame) {
     if (closed) {
       return;
     }
-    long size = frame.length();
+    long size = utf8Frame.length;
     queuedBytes += size;
-    socket.writeTextMessage(frame).onComplete(done -> {
+    socket.writeFrame(new WebSocketFrameImpl(WebSocketFrameType.TEXT, utf8Frame, true)).onComplete(done -> {
       queuedBytes -= size;
       if (queuedBytes <= hub.limits().sendQueueBytes() / 2) {
         overSince = -1;

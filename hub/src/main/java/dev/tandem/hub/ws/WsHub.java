@@ -30,10 +30,12 @@ public final class WsHub {
 
   /** Per-connection limits, from the {@code ws-*} settings. */
   public record Limits(int maxFrameBytes, int maxSubscriptions, int maxMessagesPerSecond,
-                       long sendQueueBytes, long slowConsumerGraceMs, long heartbeatMs, long idleTimeoutMs) {
+                       long sendQueueBytes, long slowConsumerGraceMs, long heartbeatMs, long idleTimeoutMs,
+                       long fanoutIntervalMs) {
     public static Limits from(HubConfig config) {
       return new Limits(config.wsMaxFrameBytes(), config.wsMaxSubscriptions(), config.wsMaxMessagesPerSecond(),
-          config.wsSendQueueBytes(), config.wsSlowConsumerGraceMs(), config.wsHeartbeatMs(), config.wsIdleTimeoutMs());
+          config.wsSendQueueBytes(), config.wsSlowConsumerGraceMs(), config.wsHeartbeatMs(), config.wsIdleTimeoutMs(),
+          config.wsFanoutIntervalMs());
     }
   }
 
@@ -47,7 +49,7 @@ public final class WsHub {
   private final PresenceRegistry presence;
   private final Limits limits;
   private final CallerLimits callers;
-  private final FanOut fanOut = new FanOut();
+  private final FanOut fanOut;
   private final Set<WsConnection> connections = ConcurrentHashMap.newKeySet();
   private java.util.function.Consumer<String> presenceBroadcast = change -> { };
   private final java.util.concurrent.atomic.AtomicLong slowConsumerDisconnects = new java.util.concurrent.atomic.AtomicLong();
@@ -66,6 +68,7 @@ public final class WsHub {
     this.cursors = cursors;
     this.presence = presence;
     this.limits = limits;
+    this.fanOut = new FanOut(limits.fanoutIntervalMs());
   }
 
   /**

@@ -131,6 +131,24 @@ class WebSocketHubTest {
   }
 
   @Test
+  void aQuietStreamDeliversAtOnceAndABusyOneSendsWhatCommittedWithinTheIntervalAsOneFrame() throws Exception {
+    try (TestHub paced = TestHub.start(vertx, "ws-fanout-interval-ms", "1000");
+         WsTestClient client = WsTestClient.hello(vertx, paced, "reader", "agent")) {
+      String stream = "ws/interval";
+      paced.put(stream, "application/json");
+      client.subscribe(stream, "now");
+      assertEquals(204, paced.post(stream, "application/json", "{\"i\":0}").statusCode());
+      assertEquals(1, client.skipTo("events").get("events").size(), "the first commit goes out alone, at once");
+      for (int i = 1; i <= 5; i++) { // five commits, well within the second after that delivery
+        assertEquals(204, paced.post(stream, "application/json", "{\"i\":" + i + "}").statusCode());
+      }
+      JsonNode frame = client.skipTo("events");
+      assertEquals(5, frame.get("events").size(), "one frame for the five commits: " + frame);
+      assertEquals(Offsets.format(6), frame.get("next").asText());
+    }
+  }
+
+  @Test
   void aSubscriberThatNeverReadsStaysWithinItsQueueBoundAndOthersKeepGoing() throws Exception {
     try (TestHub small = TestHub.start(vertx, "ws-send-queue-bytes", "262144", "ws-slow-consumer-grace-ms", "3000")) {
       String stream = "ws/slow";
