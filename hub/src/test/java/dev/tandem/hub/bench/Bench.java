@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Comparator;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
@@ -73,10 +74,12 @@ public final class Bench {
    * to one client's share.
    */
   private static List<String> hubSettings(BenchOptions options) {
-    return List.of(
+    List<String> settings = new ArrayList<>(List.of(
         "--ws-max-messages-per-second", "1000000",
         "--max-requests-per-second-per-principal", "1000000",
-        "--max-connections-per-principal", "1000000");
+        "--max-connections-per-principal", "1000000"));
+    settings.addAll(options.hubSettings()); // after the defaults: the last of a repeated setting wins
+    return settings;
   }
 
   private static void runTandem(Vertx vertx, BenchOptions o, Report report, PgConnectOptions connect,

@@ -31,7 +31,8 @@ record BenchOptions(
     int idleConnections,
     int catchupEvents,
     int ceilingConnections,
-    List<String> hubJvm) {
+    List<String> hubJvm,
+    List<String> hubSettings) {
 
   static final List<String> ALL = List.of("ceiling", "append", "longpoll", "fanout", "catchup", "idle");
 
@@ -40,6 +41,7 @@ record BenchOptions(
                    [--hub-warmup SECONDS] [--warmup SECONDS] [--duration SECONDS] [--producers N] [--streams N]
                    [--subscribers N,N] [--fanout-rate EV_PER_S] [--writers N] [--readers N]
                    [--idle N] [--catchup-events N] [--ceiling-connections N] [--hub-jvm "FLAGS"]
+                   [--hub-setting NAME=VALUE]...
         scenarios: %s (default: all)
       """.formatted(String.join(",", ALL));
 
@@ -83,6 +85,13 @@ record BenchOptions(
         case "--catchup-events" -> b.catchupEvents = Integer.parseInt(value);
         case "--ceiling-connections" -> b.ceilingConnections = Integer.parseInt(value);
         case "--hub-jvm" -> b.hubJvm = List.of(value.trim().split("\\s+"));
+        case "--hub-setting" -> {
+          int eq = value.indexOf('=');
+          if (eq < 1) {
+            throw new IllegalArgumentException("--hub-setting is NAME=VALUE, e.g. ws-fanout-interval-ms=10, not " + value);
+          }
+          b.hubSettings.addAll(List.of("--" + value.substring(0, eq), value.substring(eq + 1)));
+        }
         default -> throw new IllegalArgumentException("unknown option " + flag + "\n" + USAGE);
       }
     }
@@ -91,7 +100,8 @@ record BenchOptions(
     }
     return new BenchOptions(b.hubJar, b.out, b.scenarios, b.peer, b.hubWarmup, b.warmup, b.duration, b.producers,
         b.streams, b.fanoutSubscribers, b.fanoutRate, b.saturatingWriters, b.longPollReaders,
-        b.idleConnections, b.catchupEvents, b.ceilingConnections, b.hubJvm);
+        b.idleConnections, b.catchupEvents, b.ceilingConnections, b.hubJvm,
+        List.copyOf(b.hubSettings));
   }
 
   boolean runs(String scenario) {
@@ -149,6 +159,7 @@ record BenchOptions(
     int catchupEvents;
     int ceilingConnections;
     List<String> hubJvm = new ArrayList<>(List.of("-Xms1g", "-Xmx2g"));
+    List<String> hubSettings = new ArrayList<>();
 
     static Builder full() {
       Builder b = new Builder();

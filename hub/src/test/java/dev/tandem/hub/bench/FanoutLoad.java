@@ -41,13 +41,13 @@ final class FanoutLoad {
       }
       String name = "fanout " + subscribers + " subscribers";
       Measurement paced;
-      try (Writers writer = new Writers(vertx, target, stream)) {
+      try (Writers writer = new Writers(target, stream)) {
         writer.paced(rate);
         paced = Measurement.of(name + " @ " + rate + " ev/s", target.system(), "deliveries/s",
             latencies.measure(warmup, duration));
       }
       Measurement saturated;
-      try (Writers writer = new Writers(vertx, target, stream)) {
+      try (Writers writer = new Writers(target, stream)) {
         writer.saturate(saturatingWriters);
         Latencies.Window window = latencies.measure(warmup, duration);
         saturated = Measurement.of(name + " saturated", target.system(), "deliveries/s", window)

@@ -41,7 +41,7 @@ final class LongPollLoad {
       for (int i = 0; i < readers; i++) {
         vertx.runOnContext(v -> poll(client, stream, tail));
       }
-      try (Writers writer = new Writers(vertx, target, stream)) {
+      try (Writers writer = new Writers(target, stream)) {
         writer.paced(rate);
         return Measurement.of("long-poll " + readers + " readers @ " + rate + " ev/s", target.system(),
             "deliveries/s", latencies.measure(warmup, duration)).with("readers", readers).with("rate", rate);

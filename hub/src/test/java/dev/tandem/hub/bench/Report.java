@@ -150,7 +150,7 @@ final class Report {
     json.put("machine", machine());
     json.put("options", Map.of("warmupSeconds", options.warmup().toMillis() / 1000.0,
         "durationSeconds", options.duration().toMillis() / 1000.0, "producers", options.producers(),
-        "streams", options.streams(), "hubJvm", options.hubJvm()));
+        "streams", options.streams(), "hubJvm", options.hubJvm(), "hubSettings", options.hubSettings()));
     json.put("measurements", measurements);
     json.put("ratios", ratios());
     json.put("targets", checks());

@@ -1,6 +1,7 @@
 package dev.tandem.hub.bench;
 
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
@@ -13,6 +14,9 @@ import java.util.concurrent.atomic.LongAdder;
  * The writers of the read-side scenarios: single-event HTTP appends to one stream, either paced
  * at a fixed rate or as fast as {@code parallel} closed loops go. Each event carries its send
  * time, which readers turn into append→deliver latency.
+ *
+ * <p>The writers run on an event loop of their own: on one shared with a thousand reading
+ * sockets, an append would wait behind the reading, and the harness would measure itself.
  */
 final class Writers implements AutoCloseable {
 
@@ -28,8 +32,8 @@ final class Writers implements AutoCloseable {
   private volatile boolean stopped;
   private long timer = -1;
 
-  Writers(Vertx vertx, Target target, String stream) {
-    this.vertx = vertx;
+  Writers(Target target, String stream) {
+    this.vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setPreferNativeTransport(true));
     this.target = target;
     this.stream = stream;
     this.client = vertx.httpClientBuilder()
@@ -84,6 +88,6 @@ final class Writers implements AutoCloseable {
     if (timer >= 0) {
       vertx.cancelTimer(timer);
     }
-    client.close();
+    client.close().eventually(() -> vertx.close());
   }
 }

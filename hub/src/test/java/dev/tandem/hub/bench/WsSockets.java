@@ -1,5 +1,6 @@
 package dev.tandem.hub.bench;
 
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -7,20 +8,30 @@ import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.http.WebSocketConnectOptions;
+import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
-/** Opens many WebSocket connections to Tandem, each past {@code hello}, a bounded number at a time. */
+/**
+ * Opens many WebSocket connections to Tandem, each past {@code hello}, a bounded number at a
+ * time, spread over the harness's event loops so that reading them takes every core the
+ * harness can have rather than one.
+ */
 final class WsSockets {
 
   private final WebSocketClient client;
   private final Target target;
+  private final List<Context> loops = new ArrayList<>();
+  private final AtomicInteger nextLoop = new AtomicInteger();
 
   WsSockets(Vertx vertx, Target target, int maxConnections) {
     this.target = target;
+    for (int i = 0; i < Runtime.getRuntime().availableProcessors(); i++) {
+      loops.add(((VertxInternal) vertx).createEventLoopContext());
+    }
     this.client = vertx.createWebSocketClient(new WebSocketClientOptions()
         .setMaxConnections(maxConnections)
         .setMaxFrameSize(16 * 1024 * 1024)
@@ -31,7 +42,10 @@ final class WsSockets {
   Future<WebSocket> open(String participant, Function<WebSocket, Future<Void>> afterWelcome) {
     WebSocketConnectOptions options = new WebSocketConnectOptions()
         .setHost(target.host()).setPort(target.port()).setURI("/v1/ws");
-    return client.connect(options).compose(socket -> {
+    Context loop = loops.get(Math.floorMod(nextLoop.getAndIncrement(), loops.size()));
+    Promise<WebSocket> connected = Promise.promise();
+    loop.runOnContext(v -> client.connect(options).onComplete(connected)); // the socket lives on the caller's loop
+    return connected.future().compose(socket -> {
       Promise<Void> welcomed = Promise.promise();
       socket.textMessageHandler(text -> {
         if (text.contains("\"welcome\"")) {
