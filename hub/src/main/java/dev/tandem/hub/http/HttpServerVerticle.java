@@ -4,6 +4,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
+import dev.tandem.hub.ws.WsHub;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 
@@ -48,10 +49,8 @@ public final class HttpServerVerticle extends VerticleBase {
         // request is complete, out of ConnectionDeadlines' sight, so a client dribbling headers
         // could keep it forever. Browsers speak HTTP/2 over TLS only, which a proxy in front terminates.
         .setHttp2ClearTextEnabled(false)
-        // Accept WebSocket messages up to 4x the hub's own limit, so an oversized frame is
-        // answered with a frame_too_large error instead of a dropped connection.
-        .setMaxWebSocketFrameSize(4 * Math.max(65536, maxWebSocketFrameBytes))
-        .setMaxWebSocketMessageSize(4 * Math.max(65536, maxWebSocketFrameBytes));
+        .setMaxWebSocketFrameSize(WsHub.Limits.transportFrameBytes(maxWebSocketFrameBytes))
+        .setMaxWebSocketMessageSize(WsHub.Limits.transportFrameBytes(maxWebSocketFrameBytes));
     deadlines = new ConnectionDeadlines(vertx, idleTimeoutMs, requestTimeoutMs);
     deadlines.start();
     return vertx.createHttpServer(options)

@@ -401,21 +401,32 @@ final class WsConnection {
   // ---- outgoing frames and the send queue ----------------------------------------------
 
   void send(String frame) {
-    send(frame.getBytes(StandardCharsets.UTF_8));
+    if (!closed) {
+      write(frame.length(), socket.writeTextMessage(frame));
+    }
   }
 
   /**
-   * Sends UTF-8 text as one text frame. The array is wrapped, not copied, so the frame fan-out
-   * encodes once for a whole stream goes to every subscriber as it is; Vert.x's public API
-   * takes text only as a String, which it would encode again for each of them.
+   * Sends a frame fan-out encoded once for all the subscribers of a stream: the UTF-8 bytes
+   * are wrapped, not copied, where Vert.x's public API takes text only as a String and would
+   * encode it again for each of them. One longer than a transport frame goes the usual way,
+   * split into several.
    */
   void send(byte[] utf8Frame) {
     if (closed) {
       return;
     }
-    long size = utf8Frame.length;
+    if (utf8Frame.length > WsHub.Limits.transportFrameBytes(hub.limits().maxFrameBytes())) {
+      send(new String(utf8Frame, StandardCharsets.UTF_8));
+    } else {
+      write(utf8Frame.length, socket.writeFrame(new WebSocketFrameImpl(WebSocketFrameType.TEXT, utf8Frame, true)));
+    }
+  }
+
+  /** Counts a write against the send queue until the socket has taken it. */
+  private void write(long size, Future<Void> written) {
     queuedBytes += size;
-    socket.writeFrame(new WebSocketFrameImpl(WebSocketFrameType.TEXT, utf8Frame, true)).onComplete(done -> {
+    written.onComplete(done -> {
       queuedBytes -= size;
       if (queuedBytes <= hub.limits().sendQueueBytes() / 2) {
         overSince = -1;

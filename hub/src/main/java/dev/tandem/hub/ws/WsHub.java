@@ -32,6 +32,15 @@ public final class WsHub {
   public record Limits(int maxFrameBytes, int maxSubscriptions, int maxMessagesPerSecond,
                        long sendQueueBytes, long slowConsumerGraceMs, long heartbeatMs, long idleTimeoutMs,
                        long fanoutIntervalMs) {
+    /**
+     * The largest frame either side sends or accepts: 4x {@code ws-max-frame-bytes}, so an
+     * oversized request frame is answered with {@code frame_too_large} instead of a dropped
+     * connection. Longer messages the hub sends are split into frames of this size.
+     */
+    public static int transportFrameBytes(int maxFrameBytes) {
+      return 4 * Math.max(65536, maxFrameBytes);
+    }
+
     public static Limits from(HubConfig config) {
       return new Limits(config.wsMaxFrameBytes(), config.wsMaxSubscriptions(), config.wsMaxMessagesPerSecond(),
           config.wsSendQueueBytes(), config.wsSlowConsumerGraceMs(), config.wsHeartbeatMs(), config.wsIdleTimeoutMs(),
