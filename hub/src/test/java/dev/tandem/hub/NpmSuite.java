@@ -27,6 +27,7 @@ public final class NpmSuite {
                          Map<String, String> env) throws Exception {
     Path log = Path.of("target", name + ".log").toAbsolutePath();
     Files.createDirectories(log.getParent());
+    Files.deleteIfExists(log); // the summary printed below is this run's only
     if (!Files.isDirectory(packageDir.resolve("node_modules"))) {
       // npm install, not npm ci: with optional platform packages (rollup) npm 11 writes lock files
       // that npm ci then calls out of sync. The lock file still pins every version installed.

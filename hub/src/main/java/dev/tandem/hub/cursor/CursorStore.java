@@ -53,11 +53,13 @@ public final class CursorStore {
       waiting.computeIfAbsent(key, k -> new ArrayList<>()).add(promise);
       flush();
     });
-    return caller == null ? promise.future() : promise.future().transform(r -> {
-      Promise<Long> onCaller = Promise.promise();
-      caller.runOnContext(x -> onCaller.handle(r));
-      return onCaller.future();
-    });
+    if (caller == null) {
+      return promise.future();
+    }
+    // Completed on the caller's thread, so its continuations (an HTTP response) run there too.
+    Promise<Long> onCaller = Promise.promise();
+    promise.future().onComplete(result -> caller.runOnContext(v -> onCaller.handle(result)));
+    return onCaller.future();
   }
 
   private void flush() {

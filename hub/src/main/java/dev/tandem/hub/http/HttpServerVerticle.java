@@ -50,7 +50,12 @@ public final class HttpServerVerticle extends VerticleBase {
         // could keep it forever. Browsers speak HTTP/2 over TLS only, which a proxy in front terminates.
         .setHttp2ClearTextEnabled(false)
         .setMaxWebSocketFrameSize(WsHub.Limits.transportFrameBytes(maxWebSocketFrameBytes))
-        .setMaxWebSocketMessageSize(WsHub.Limits.transportFrameBytes(maxWebSocketFrameBytes));
+        .setMaxWebSocketMessageSize(WsHub.Limits.transportFrameBytes(maxWebSocketFrameBytes))
+        // Responses are written straight to the socket instead of through a cross-thread queue
+        // (about 5 KB per connection, kept for a WebSocket's lifetime). Every response is written
+        // on its connection's event loop: handlers resume on the caller's context (GroupCommitter,
+        // LiveTail, ApprovalWaiters), and Vert.x throws if one ever did not.
+        .setStrictThreadMode(true);
     deadlines = new ConnectionDeadlines(vertx, idleTimeoutMs, requestTimeoutMs);
     deadlines.start();
     return vertx.createHttpServer(options)
