@@ -17,6 +17,10 @@ public final class Main {
   private Main() {}
 
   public static void main(String[] args) {
+    if (ConfigLoader.wantsHelp(args)) {
+      System.out.print(ConfigLoader.usage());
+      return;
+    }
     HubConfig config;
     try {
       config = ConfigLoader.load(args, System.getenv());

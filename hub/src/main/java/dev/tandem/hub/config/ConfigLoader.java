@@ -109,6 +109,35 @@ public final class ConfigLoader {
     return build(values);
   }
 
+  /** True when the arguments ask for {@link #usage()} ({@code --help} or {@code -h}) instead of a run. */
+  public static boolean wantsHelp(String[] args) {
+    for (String arg : args) {
+      if (arg.equals("--help") || arg.equals("-h")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** What {@code --help} prints: every setting with its environment variable and default. */
+  public static String usage() {
+    StringBuilder out = new StringBuilder("""
+        usage: java -jar tandem-hub.jar [--NAME VALUE | --NAME=VALUE]... [--config FILE]
+
+        Runs the Tandem hub. Settings, highest precedence first: flags, TANDEM_* environment
+        variables, a JSON config file (--config FILE or TANDEM_CONFIG), the defaults below.
+        Every setting is described in docs/operations.md.
+
+        """);
+    int width = DEFAULTS.keySet().stream().mapToInt(String::length).max().orElse(0) + 2;
+    for (Map.Entry<String, String> setting : DEFAULTS.entrySet()) {
+      String name = setting.getKey();
+      String fallback = setting.getValue().isEmpty() ? "(unset)" : setting.getValue();
+      out.append(String.format("  --%-" + width + "s%-" + (width + 7) + "s%s%n", name, envName(name), fallback));
+    }
+    return out.toString();
+  }
+
   static String envName(String name) {
     return "TANDEM_" + name.toUpperCase(Locale.ROOT).replace('-', '_');
   }

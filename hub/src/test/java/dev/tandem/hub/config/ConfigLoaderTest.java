@@ -36,6 +36,20 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void helpListsEverySettingWithItsEnvironmentVariableAndDefault() {
+    assertTrue(ConfigLoader.wantsHelp(new String[] {"--port", "1", "--help"}));
+    assertTrue(ConfigLoader.wantsHelp(new String[] {"-h"}));
+    assertFalse(ConfigLoader.wantsHelp(new String[] {"--port", "1"}));
+    String usage = ConfigLoader.usage();
+    for (String name : ConfigLoader.DEFAULTS.keySet()) {
+      assertTrue(usage.contains("--" + name + " "), name);
+      assertTrue(usage.contains(ConfigLoader.envName(name)), name);
+    }
+    assertTrue(usage.lines().anyMatch(line -> line.matches("\\s+--port\\s+TANDEM_PORT\\s+4437")), usage);
+    assertTrue(usage.lines().anyMatch(line -> line.matches("\\s+--jwt-secret\\s+TANDEM_JWT_SECRET\\s+\\(unset\\)")), usage);
+  }
+
+  @Test
   void mistakesAreNamed() {
     assertTrue(assertThrows(ConfigLoader.ConfigException.class,
         () -> ConfigLoader.load(new String[] {"--prot", "1"}, Map.of())).getMessage().contains("--prot"));
