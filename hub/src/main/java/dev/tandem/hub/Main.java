@@ -80,7 +80,12 @@ public final class Main {
       }
       System.out.println();
     }).onFailure(failure -> {
-      LOG.error("the hub could not start: {}", failure.getMessage(), failure);
+      String reason = failure.getMessage() != null ? failure.getMessage() : failure.toString();
+      LOG.error("the hub could not start: {}", reason);
+      LOG.debug("the start-up failure with its stack trace", failure);
+      if (!LOG.isDebugEnabled()) {
+        LOG.info("TANDEM_LOG_LEVEL=DEBUG also shows the stack trace");
+      }
       vertx.close();
       System.exit(1);
     });

@@ -138,5 +138,6 @@ public final class TestHub implements AutoCloseable {
     if (hub != null) {
       hub.stop().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
     }
+    TempDirs.delete(dataDir);
   }
 }

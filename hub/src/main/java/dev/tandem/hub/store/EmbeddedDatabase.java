@@ -46,11 +46,58 @@ public final class EmbeddedDatabase implements AutoCloseable {
     Path dir = dataDir.toAbsolutePath().normalize();
     Files.createDirectories(dir);
     recoverFromCrash(dir);
+    Path log = logFile(dir);
+    long logStart = startLog(log);
     EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder();
     if (port > 0) {
       builder.setPort(port);
     }
-    EmbeddedPostgres postgres = builder
+    ProcessBuilder.Redirect toLog = ProcessBuilder.Redirect.appendTo(log.toFile());
+    try {
+      return new EmbeddedDatabase(configure(builder, dir).setOutputRedirector(toLog).setErrorRedirector(toLog).start(), dir);
+    } catch (IOException | RuntimeException failed) {
+      throw new IllegalStateException("embedded Postgres did not start in " + dir + ": "
+          + failed.getMessage() + "\n" + tail(log, logStart) + "(Postgres' log: " + log + ")", failed);
+    }
+  }
+
+  /**
+   * Where the output of initdb, pg_ctl and the Postgres server goes: beside the data directory,
+   * named after it ({@code <data-dir>/pg.log} for the hub's {@code <data-dir>/pg}), since initdb
+   * needs the directory itself empty.
+   */
+  static Path logFile(Path dir) {
+    return dir.resolveSibling(dir.getFileName() + ".log");
+  }
+
+  /** Rotates a log over {@link #LOG_ROTATE_BYTES} to {@code <name>.log.1}; returns where this start's lines begin. */
+  private static long startLog(Path log) throws IOException {
+    if (Files.exists(log) && Files.size(log) > LOG_ROTATE_BYTES) {
+      Files.move(log, log.resolveSibling(log.getFileName() + ".1"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    }
+    return Files.exists(log) ? Files.size(log) : 0;
+  }
+
+  private static final long LOG_ROTATE_BYTES = 16L << 20;
+  private static final int TAIL_LINES = 20;
+
+  /** The last lines this start wrote to the log, indented, each ending in a newline. */
+  private static String tail(Path log, long from) {
+    try (FileChannel channel = FileChannel.open(log, StandardOpenOption.READ)) {
+      long length = Math.min(channel.size() - from, 64 * 1024);
+      java.nio.ByteBuffer bytes = java.nio.ByteBuffer.allocate((int) Math.max(0, length));
+      channel.read(bytes, channel.size() - bytes.capacity());
+      List<String> lines = new String(bytes.array(), StandardCharsets.UTF_8).lines().filter(l -> !l.isBlank()).toList();
+      StringBuilder out = new StringBuilder();
+      lines.subList(Math.max(0, lines.size() - TAIL_LINES), lines.size()).forEach(l -> out.append("  ").append(l).append('\n'));
+      return out.toString();
+    } catch (IOException e) {
+      return "";
+    }
+  }
+
+  private static EmbeddedPostgres.Builder configure(EmbeddedPostgres.Builder builder, Path dir) {
+    return builder
         .setDataDirectory(dir.toFile())
         .setCleanDataDirectory(false)
         .setPGStartupWait(Duration.ofSeconds(60))
@@ -61,9 +108,7 @@ public final class EmbeddedDatabase implements AutoCloseable {
         .setServerConfig("synchronous_commit", "on")
         .setServerConfig("full_page_writes", "on")
         .setServerConfig("max_connections", "200")
-        .setServerConfig("shared_buffers", "128MB")
-        .start();
-    return new EmbeddedDatabase(postgres, dir);
+        .setServerConfig("shared_buffers", "128MB");
   }
 
   public int port() {

@@ -6,11 +6,9 @@ import io.vertx.pgclient.PgConnectOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.IntStream;
-import java.util.stream.Stream;
 
 /**
  * The benchmark harness: starts Postgres, the hub (as its own process, on that Postgres) and the
@@ -38,7 +36,7 @@ public final class Bench {
   /** Runs the chosen scenarios; a scenario that fails is reported and the others still run. */
   public static Report run(BenchOptions options) throws Exception {
     Path work = options.out().resolve("work");
-    deleteTree(work);
+    dev.tandem.hub.TempDirs.delete(work);
     Files.createDirectories(work);
     Report report = new Report(options);
     progress("Tandem benchmark: %s", report.machine());
@@ -160,14 +158,4 @@ public final class Bench {
     System.out.flush();
   }
 
-  private static void deleteTree(Path dir) throws java.io.IOException {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> paths = Files.walk(dir)) {
-      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-        Files.delete(p);
-      }
-    }
-  }
 }

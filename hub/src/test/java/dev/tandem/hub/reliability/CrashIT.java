@@ -8,6 +8,7 @@ import dev.tandem.governance.access.Principal;
 import dev.tandem.governance.access.Role;
 import dev.tandem.governance.access.Scope;
 import dev.tandem.hub.Eventually;
+import dev.tandem.hub.TempDirs;
 import dev.tandem.hub.auth.Authenticator;
 import dev.tandem.hub.config.ConfigLoader;
 import dev.tandem.hub.reliability.HubProcess.Kill;
@@ -21,7 +22,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.Comparator;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -29,7 +29,6 @@ import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -77,7 +76,7 @@ class CrashIT {
     System.out.println("CrashIT: " + rounds + " rounds, seed " + seed + " (replay the kills with -Dcrash.seed=" + seed + ")");
     Random random = new Random(seed);
     Path out = Path.of("target", "reliability");
-    deleteRecursively(out.resolve("data"));
+    TempDirs.delete(out.resolve("data"));
     Files.createDirectories(out);
     Files.deleteIfExists(out.resolve("hub.log"));
     CrashReport report = new CrashReport(seed, rounds);
@@ -251,14 +250,4 @@ class CrashIT {
     return thread;
   }
 
-  private static void deleteRecursively(Path dir) throws IOException {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> files = Files.walk(dir)) {
-      for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
-        Files.delete(file);
-      }
-    }
-  }
 }

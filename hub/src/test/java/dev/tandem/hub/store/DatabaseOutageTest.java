@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tandem.hub.Eventually;
+import dev.tandem.hub.TempDirs;
 import dev.tandem.hub.TestHub;
 import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxExtension;
@@ -22,7 +23,8 @@ class DatabaseOutageTest {
 
   @Test
   void requestsGet503WhileTheDatabaseIsDownAndSucceedAgainWhenItReturns(Vertx vertx) throws Exception {
-    Path dir = Files.createTempDirectory("tandem-outage-");
+    Path root = Files.createTempDirectory("tandem-outage-");
+    Path dir = root.resolve("pg");
     int port;
     try (ServerSocket socket = new ServerSocket(0)) {
       port = socket.getLocalPort();
@@ -53,6 +55,7 @@ class DatabaseOutageTest {
           "what was acknowledged before the outage is still there");
     } finally {
       postgres.close();
+      TempDirs.delete(root);
     }
   }
 }

@@ -5,13 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tandem.hub.Eventually;
+import dev.tandem.hub.TempDirs;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
@@ -27,9 +26,8 @@ class EmbeddedDatabaseTest {
   @AfterEach
   void removeDataDirectories() throws Exception {
     for (Path dir : dirs) {
-      try (Stream<Path> files = Files.walk(dir)) {
-        files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-      }
+      TempDirs.delete(dir);
+      Files.deleteIfExists(EmbeddedDatabase.logFile(dir));
     }
   }
 
@@ -37,6 +35,18 @@ class EmbeddedDatabaseTest {
     Path dir = Files.createTempDirectory("tandem-embedded-");
     dirs.add(dir);
     return dir;
+  }
+
+  /** A start that fails says why in Postgres' own words, and where its whole log is. */
+  @Test
+  void aFailedStartQuotesPostgresAndNamesItsLog() throws Exception {
+    Path dir = newDir();
+    Files.writeString(dir.resolve("notes.txt"), "not a Postgres data directory");
+    IllegalStateException failed = assertThrows(IllegalStateException.class, () -> EmbeddedDatabase.start(dir));
+    String message = failed.getMessage();
+    assertTrue(message.contains("exists but is not empty"), message);
+    assertTrue(message.contains(EmbeddedDatabase.logFile(dir).toString()), message);
+    assertTrue(Files.readString(EmbeddedDatabase.logFile(dir)).contains("exists but is not empty"));
   }
 
   @Test
