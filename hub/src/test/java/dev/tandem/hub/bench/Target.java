@@ -32,6 +32,14 @@ record Target(String system, String host, int port, String token) {
 
   /** Sends one request; fails unless the status is 2xx. */
   Future<HttpClientResponse> send(HttpClient client, RequestOptions options, Buffer body) {
+    return sendStamped(client, options, () -> body);
+  }
+
+  /**
+   * As above, with the body made once a connection is free to carry the request, so a time
+   * stamped into it is when the request went out, not when it joined the client's queue.
+   */
+  Future<HttpClientResponse> sendStamped(HttpClient client, RequestOptions options, java.util.function.Supplier<Buffer> body) {
     Future<io.vertx.core.http.HttpClientRequest> opened;
     try {
       opened = client.request(options);
@@ -39,7 +47,10 @@ record Target(String system, String host, int port, String token) {
       return Future.failedFuture(closed);
     }
     return opened
-        .compose(request -> body == null ? request.send() : request.send(body))
+        .compose(request -> {
+          Buffer made = body.get();
+          return made == null ? request.send() : request.send(made);
+        })
         .compose(response -> response.body().compose(read -> response.statusCode() / 100 == 2
             ? Future.succeededFuture(response)
             : Future.failedFuture(options.getMethod() + " " + options.getURI() + " answered "

@@ -69,7 +69,9 @@ final class Writers implements AutoCloseable {
     inFlight.incrementAndGet();
     RequestOptions post = target.request(HttpMethod.POST, target.streamUri(stream))
         .putHeader("Content-Type", "application/json");
-    target.send(client, post, Payloads.eventBuffer(System.nanoTime())).onComplete(result -> {
+    // Stamped when a connection takes the request: the wait for one of the writer's connections
+    // is the load generator's, not the hub's.
+    target.sendStamped(client, post, () -> Payloads.eventBuffer(System.nanoTime())).onComplete(result -> {
       inFlight.decrementAndGet();
       if (result.succeeded()) {
         appended.increment();
