@@ -2,12 +2,14 @@ package dev.tandem.hub.store;
 
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.List;
@@ -28,6 +30,10 @@ import org.slf4j.LoggerFactory;
 public final class EmbeddedDatabase implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(EmbeddedDatabase.class);
+  /** A log over this size is rotated at the next start. */
+  private static final long LOG_ROTATE_BYTES = 16L << 20;
+  /** How much of the log a failed start quotes. */
+  private static final int TAIL_LINES = 20;
 
   private final EmbeddedPostgres postgres;
   private final Path dataDir;
@@ -73,19 +79,16 @@ public final class EmbeddedDatabase implements AutoCloseable {
   /** Rotates a log over {@link #LOG_ROTATE_BYTES} to {@code <name>.log.1}; returns where this start's lines begin. */
   private static long startLog(Path log) throws IOException {
     if (Files.exists(log) && Files.size(log) > LOG_ROTATE_BYTES) {
-      Files.move(log, log.resolveSibling(log.getFileName() + ".1"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+      Files.move(log, log.resolveSibling(log.getFileName() + ".1"), StandardCopyOption.REPLACE_EXISTING);
     }
     return Files.exists(log) ? Files.size(log) : 0;
   }
-
-  private static final long LOG_ROTATE_BYTES = 16L << 20;
-  private static final int TAIL_LINES = 20;
 
   /** The last lines this start wrote to the log, indented, each ending in a newline. */
   private static String tail(Path log, long from) {
     try (FileChannel channel = FileChannel.open(log, StandardOpenOption.READ)) {
       long length = Math.min(channel.size() - from, 64 * 1024);
-      java.nio.ByteBuffer bytes = java.nio.ByteBuffer.allocate((int) Math.max(0, length));
+      ByteBuffer bytes = ByteBuffer.allocate((int) Math.max(0, length));
       channel.read(bytes, channel.size() - bytes.capacity());
       List<String> lines = new String(bytes.array(), StandardCharsets.UTF_8).lines().filter(l -> !l.isBlank()).toList();
       StringBuilder out = new StringBuilder();

@@ -1,5 +1,6 @@
 package dev.tandem.hub.bench;
 
+import dev.tandem.hub.TempDirs;
 import dev.tandem.hub.store.EmbeddedDatabase;
 import io.vertx.core.Vertx;
 import io.vertx.pgclient.PgConnectOptions;
@@ -36,7 +37,7 @@ public final class Bench {
   /** Runs the chosen scenarios; a scenario that fails is reported and the others still run. */
   public static Report run(BenchOptions options) throws Exception {
     Path work = options.out().resolve("work");
-    dev.tandem.hub.TempDirs.delete(work);
+    TempDirs.delete(work);
     Files.createDirectories(work);
     Report report = new Report(options);
     progress("Tandem benchmark: %s", report.machine());
@@ -157,5 +158,4 @@ public final class Bench {
     System.out.printf("[bench] " + format + "%n", args);
     System.out.flush();
   }
-
 }

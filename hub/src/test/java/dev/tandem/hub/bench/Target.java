@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 
 /**
  * A server under test: Tandem or the reference server. Both speak the Durable Streams HTTP
@@ -39,7 +40,7 @@ record Target(String system, String host, int port, String token) {
    * As above, with the body made once a connection is free to carry the request, so a time
    * stamped into it is when the request went out, not when it joined the client's queue.
    */
-  Future<HttpClientResponse> sendStamped(HttpClient client, RequestOptions options, java.util.function.Supplier<Buffer> body) {
+  Future<HttpClientResponse> sendStamped(HttpClient client, RequestOptions options, Supplier<Buffer> body) {
     Future<io.vertx.core.http.HttpClientRequest> opened;
     try {
       opened = client.request(options);
