@@ -4,7 +4,7 @@
  */
 import { useCallback, useEffect, useMemo, useRef, useState } from "preact/hooks";
 import { canApprove, clearAuth, initialHub, loadAuth, saveAuth, type Auth } from "./auth.js";
-import { pendingApprovals } from "./api/governance.js";
+import { pendingApprovalsChange } from "./api/governance.js";
 import { AppContext, type AppContextValue } from "./context.js";
 import { Hub, type Connectivity } from "./hub.js";
 import { href, useRoute, type Route } from "./router.js";
@@ -12,6 +12,7 @@ import { SignIn } from "./views/SignIn.js";
 import { Sessions } from "./views/Sessions.js";
 import { SessionView } from "./views/Session.js";
 import { ApprovalsView } from "./views/Approvals.js";
+import { useFollow } from "./ui.js";
 import { TreeView } from "./views/Tree.js";
 import { ReplayView } from "./views/Replay.js";
 
@@ -62,20 +63,27 @@ function Shell({ auth, hub, onSignOut }: { auth: Auth; hub: Hub; onSignOut: (why
     setTimeout(() => setToasts((list) => list.filter((t) => t.id !== id)), kind === "error" ? 8000 : 4000);
   }, []);
 
+  // The pending count follows the hub's list: it changes within moments of a request or a
+  // decision anywhere.
+  const pendingTag = useRef<string | null>(null);
+  const restartPending = useFollow(
+    async (signal) => {
+      if (!approver) return new Promise<void>((resolve) => signal.addEventListener("abort", () => resolve()));
+      const answer = await pendingApprovalsChange(auth, { limit: 100 }, pendingTag.current, { signal }).catch((e) => {
+        if (!signal.aborted) setPendingCount(null);
+        throw e;
+      });
+      if (answer === null) return;
+      pendingTag.current = answer.etag;
+      setPendingCount(answer.approvals.length);
+    },
+    5000,
+    [auth, approver],
+  );
   const refreshPending = useCallback(() => {
-    if (!approver) return;
-    pendingApprovals(auth, { limit: 100 }).then(
-      (list) => setPendingCount(list.length),
-      () => setPendingCount(null),
-    );
-  }, [auth, approver]);
-
-  useEffect(() => {
-    if (!approver) return;
-    refreshPending();
-    const id = setInterval(() => document.visibilityState === "visible" && refreshPending(), 10_000);
-    return () => clearInterval(id);
-  }, [refreshPending, approver]);
+    pendingTag.current = null;
+    restartPending();
+  }, [restartPending]);
 
   useEffect(() => hub.onError((message) => notify(message, "error")), [hub, notify]);
 

@@ -1,6 +1,6 @@
-/** Small shared pieces: times, badges, JSON, polling, focus on navigation. */
+/** Small shared pieces: times, badges, JSON, polling and following, focus on navigation. */
 import type { ComponentChildren } from "preact";
-import { useEffect, useRef, useState } from "preact/hooks";
+import { useCallback, useEffect, useRef, useState } from "preact/hooks";
 
 /** Re-renders every `ms` so relative times stay current. */
 export function useNow(ms = 5000): number {
@@ -53,6 +53,55 @@ export function usePoll(load: () => Promise<void> | void, ms: number, deps: unkn
     };
   }, [ms, ...deps]);
   return () => trigger.current();
+}
+
+/**
+ * Follows something the hub long-polls: calls `follow` again as soon as it resolves (each call
+ * waits for news, e.g. `pendingApprovalsChange`), `retryMs` later when it throws. Only while
+ * the page is visible: hiding it aborts the call in flight (a background tab holds none of the
+ * browser's few connections to the hub), showing it starts one. Changing `deps` or leaving
+ * aborts too. Returns a function that restarts the call at once.
+ */
+export function useFollow(follow: (signal: AbortSignal) => Promise<void>, retryMs: number, deps: unknown[] = []): () => void {
+  const followRef = useRef(follow);
+  followRef.current = follow;
+  const trigger = useRef<() => void>(() => {});
+  useEffect(() => {
+    let stopped = false;
+    let inFlight: AbortController | undefined;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const stop = () => {
+      if (timer !== undefined) clearTimeout(timer);
+      timer = undefined;
+      inFlight?.abort();
+      inFlight = undefined;
+    };
+    const run = async () => {
+      stop();
+      if (stopped || document.visibilityState !== "visible") return;
+      const mine = new AbortController();
+      inFlight = mine;
+      let failed = false;
+      try {
+        await followRef.current(mine.signal);
+      } catch {
+        failed = true;
+      }
+      if (inFlight !== mine) return; // stopped, hidden or restarted meanwhile
+      inFlight = undefined;
+      timer = setTimeout(() => void run(), failed ? retryMs : 0);
+    };
+    const onVisibility = () => (document.visibilityState === "visible" ? void run() : stop());
+    trigger.current = () => void run();
+    document.addEventListener("visibilitychange", onVisibility);
+    void run();
+    return () => {
+      stopped = true;
+      stop();
+      document.removeEventListener("visibilitychange", onVisibility);
+    };
+  }, [retryMs, ...deps]);
+  return useCallback(() => trigger.current(), []);
 }
 
 /** "just now", "3 min ago", "in 2 h". */

@@ -45,12 +45,45 @@ export interface PendingQuery {
 
 /** `GET /v1/approvals?state=pending`: what this participant may decide now, newest first. */
 export async function pendingApprovals(access: HubAccess, query: PendingQuery = {}): Promise<Approval[]> {
+  const answer = await json<{ approvals: Approval[] }>(access, "GET", `/v1/approvals?${pendingParams(query)}`);
+  return answer.approvals ?? [];
+}
+
+/** A pending list and the hub's tag for it. */
+export interface PendingList {
+  approvals: Approval[];
+  etag: string | null;
+}
+
+/**
+ * The pending list as a long-poll: without `etag`, the list now; with the `etag` of the list
+ * you have, waits up to `wait` for it to change (a new request, a vote, a decision) and
+ * resolves with the new list, or with null when the wait ended without a change.
+ */
+export async function pendingApprovalsChange(
+  access: HubAccess,
+  query: PendingQuery,
+  etag: string | null,
+  options: { wait?: string; signal?: AbortSignal } = {},
+): Promise<PendingList | null> {
+  const params = pendingParams(query);
+  const headers: Record<string, string> = {};
+  if (etag) {
+    params.set("wait", options.wait ?? "25s");
+    headers["If-None-Match"] = etag;
+  }
+  const response = await call(access, "GET", `/v1/approvals?${params}`, options.signal ? { headers, signal: options.signal } : { headers });
+  if (response.status === 304) return null;
+  const answer = (await response.json()) as { approvals?: Approval[] };
+  return { approvals: answer.approvals ?? [], etag: response.headers.get("ETag") };
+}
+
+function pendingParams(query: PendingQuery): URLSearchParams {
   const params = new URLSearchParams({ state: "pending" });
   if (query.stream) params.set("stream", query.stream);
   if (query.decidable === false) params.set("decidable", "false");
   params.set("limit", String(query.limit ?? 100));
-  const answer = await json<{ approvals: Approval[] }>(access, "GET", `/v1/approvals?${params}`);
-  return answer.approvals ?? [];
+  return params;
 }
 
 export function getApproval(access: HubAccess, id: string): Promise<Approval> {

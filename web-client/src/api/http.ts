@@ -31,7 +31,10 @@ export interface CallOptions {
   signal?: AbortSignal;
 }
 
-/** One call; resolves with the raw response when it is 2xx, throws {@link ApiError} otherwise. */
+/**
+ * One call; resolves with the raw response when it is 2xx (or 304 to an `If-None-Match` it
+ * sent), throws {@link ApiError} otherwise.
+ */
 export async function call(access: HubAccess | { hub: string; token?: string }, method: string, path: string, options: CallOptions = {}): Promise<Response> {
   const headers: Record<string, string> = { ...options.headers };
   if (access.token) headers.Authorization = `Bearer ${access.token}`;
@@ -48,7 +51,9 @@ export async function call(access: HubAccess | { hub: string; token?: string }, 
     if (options.signal?.aborted) throw error;
     throw new ApiError("network", `could not reach the hub at ${access.hub}`, 0);
   }
-  if (!response.ok) throw await errorFrom(response);
+  // A 304 answers a conditional request the caller made on purpose: it is news, not an error.
+  const notModified = response.status === 304 && headers["If-None-Match"] !== undefined;
+  if (!response.ok && !notModified) throw await errorFrom(response);
   return response;
 }
 

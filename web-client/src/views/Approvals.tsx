@@ -8,10 +8,10 @@ import { useEffect, useRef, useState } from "preact/hooks";
 import { canApprove } from "../auth.js";
 import { ApprovalActions } from "../components/ApprovalActions.js";
 import { useApp } from "../context.js";
-import { pendingApprovals, type Approval } from "../api/governance.js";
+import { pendingApprovalsChange, type Approval } from "../api/governance.js";
 import { describeError } from "../api/http.js";
 import { href, navigate } from "../router.js";
-import { absolute, Badge, duration, ErrorText, Json, relative, Spinner, summarize, useFocusHeading, useNow, usePoll } from "../ui.js";
+import { absolute, Badge, duration, ErrorText, Json, relative, Spinner, summarize, useFocusHeading, useFollow, useNow } from "../ui.js";
 
 export function ApprovalsView({ stream }: { stream?: string | undefined }) {
   const { auth } = useApp();
@@ -29,30 +29,41 @@ export function ApprovalsView({ stream }: { stream?: string | undefined }) {
     document.title = "Approvals · Tandem";
   }, []);
 
-  const refresh = usePoll(
-    async () => {
-      try {
-        const answer = await pendingApprovals(auth, stream ? { stream } : {});
-        // A card decided here stays (showing its outcome) where it was; the rest is the hub's list.
-        setList((previous) => {
-          const fresh = new Map(answer.map((a) => [a.id, a]));
-          const kept = (previous ?? []).filter((a) => decidedRef.current[a.id] && !fresh.has(a.id));
-          const merged = [...answer];
-          for (const a of kept) {
-            const at = (previous ?? []).indexOf(a);
-            merged.splice(Math.min(at, merged.length), 0, a);
-          }
-          return merged;
-        });
-        setLoadedAt(Date.now());
-        setError(null);
-      } catch (e) {
-        setError(`Could not load approvals: ${describeError(e)}`);
-      }
+  // The hub answers when the list changes (a new request, a vote, a decision), so cards come
+  // and go within moments of it, from any device; `etag` names the list shown.
+  const etag = useRef<string | null>(null);
+  useEffect(() => {
+    etag.current = null; // another filter, another list
+  }, [stream]);
+  const restart = useFollow(
+    async (signal) => {
+      const answer = await pendingApprovalsChange(auth, stream ? { stream } : {}, etag.current, { signal }).catch((e) => {
+        if (!signal.aborted) setError(`Could not load approvals: ${describeError(e)}`);
+        throw e;
+      });
+      setLoadedAt(Date.now());
+      setError(null);
+      if (answer === null) return; // unchanged
+      etag.current = answer.etag;
+      const fresh = new Map(answer.approvals.map((a) => [a.id, a]));
+      // A card decided here stays (showing its outcome) where it was; the rest is the hub's list.
+      setList((previous) => {
+        const kept = (previous ?? []).filter((a) => decidedRef.current[a.id] && !fresh.has(a.id));
+        const merged = [...answer.approvals];
+        for (const a of kept) {
+          const at = (previous ?? []).indexOf(a);
+          merged.splice(Math.min(at, merged.length), 0, a);
+        }
+        return merged;
+      });
     },
     3000,
     [stream],
   );
+  const refresh = () => {
+    etag.current = null;
+    restart();
+  };
 
   if (!canApprove(auth.claims)) {
     return (

@@ -294,10 +294,18 @@ describe("web client", () => {
     const big = await stream.requestApproval({ type: "tool.call", tool: "payments.refund", args: { order: 18, amount: 900 } }, { idempotencyKey: `r18-${SESSION}` });
     const edit = await stream.requestApproval({ type: "tool.call", tool: "payments.refund", args: { order: 19, amount: 300 } }, { idempotencyKey: `r19-${SESSION}` });
 
-    await page.getByRole("button", { name: "Refresh" }).click();
+    // No reload and no Refresh: the open list and the pending count follow the hub's long-poll,
+    // within moments (they used to poll every 3 s and 10 s).
     const bigCard = page.locator(`article.approval-card[data-approval-id="${big.id}"]`);
     const editCard = page.locator(`article.approval-card[data-approval-id="${edit.id}"]`);
-    await bigCard.waitFor();
+    await bigCard.waitFor({ timeout: 5000 });
+    await editCard.waitFor({ timeout: 5000 });
+    const pending = await hubCall<{ approvals: unknown[] }>(hubUrl, tokens.manager!.token, "GET", "/v1/approvals?state=pending&limit=100");
+    await eventually(
+      async () => (await page.locator("[data-testid='nav-approvals'] .count").textContent()) === String(pending.approvals.length),
+      5000,
+      "the pending count follows",
+    );
     await editCard.waitFor();
 
     await bigCard.getByRole("button", { name: "Reject…" }).click();

@@ -124,7 +124,7 @@ public final class Hub {
           WsHub.Limits.from(config), limits);
       ws.set(wsHub);
       observe(db, committer);
-      approvals.onDecided(id -> cluster.send(Cluster.APPROVALS, id));
+      approvals.onChanged(id -> cluster.send(Cluster.APPROVALS, id));
       policies.onChange(() -> cluster.send(Cluster.POLICIES, "changed"));
       wsHub.onPresenceChange(change -> cluster.send(Cluster.PRESENCE, cluster.nodeId() + "|" + change));
       cluster.on(Cluster.APPROVALS, approvals::changed);
@@ -137,7 +137,7 @@ public final class Hub {
       StreamRoutes streams = new StreamRoutes(vertx, config, store, reader, committer, liveTail,
           new CollapseCursor(Clock.systemUTC()), approvals, limits);
       ParticipantRoutes participants = new ParticipantRoutes(store, cursors, presence);
-      ApprovalRoutes approvalRoutes = new ApprovalRoutes(approvals, store);
+      ApprovalRoutes approvalRoutes = new ApprovalRoutes(approvals, store, limits);
       spawns = new SpawnService(db.pool(), store, policies, committer, approvals, authenticator);
       TreeRoutes treeRoutes = new TreeRoutes(spawns);
       Future<Void> listening = cluster.start(batch -> {

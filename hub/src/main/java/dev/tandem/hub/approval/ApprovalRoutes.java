@@ -11,12 +11,17 @@ import dev.tandem.hub.http.Bodies;
 import dev.tandem.hub.http.Params;
 import dev.tandem.hub.http.Responses;
 import dev.tandem.hub.http.TandemError;
+import dev.tandem.hub.limits.CallerLimits;
+import dev.tandem.hub.limits.OpenConnections;
 import dev.tandem.hub.stream.StreamPaths;
 import dev.tandem.hub.stream.StreamStore;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
+import java.util.List;
+import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -35,10 +40,12 @@ public final class ApprovalRoutes {
 
   private final ApprovalService approvals;
   private final StreamStore streams;
+  private final CallerLimits limits;
 
-  public ApprovalRoutes(ApprovalService approvals, StreamStore streams) {
+  public ApprovalRoutes(ApprovalService approvals, StreamStore streams, CallerLimits limits) {
     this.approvals = approvals;
     this.streams = streams;
+    this.limits = limits;
   }
 
   public static boolean matches(String path) {
@@ -82,12 +89,7 @@ public final class ApprovalRoutes {
       String stream = request.getParam("stream") == null ? null : StreamPaths.validate(request.getParam("stream"));
       boolean decidable = "pending".equals(state) && !"false".equals(request.getParam("decidable"));
       int limit = Params.bounded(request, "limit", 50, 1, 500);
-      return approvals.list(principal, state, stream, decidable, limit).map(list -> {
-        ObjectNode body = ApprovalCodec.JSON.createObjectNode();
-        body.set("approvals", ApprovalService.views(list, approvals.now()));
-        Responses.json(request, 200, body);
-        return null;
-      });
+      return list(request, principal, () -> approvals.list(principal, state, stream, decidable, limit));
     }
     Matcher m = ONE.matcher(path);
     if (!m.matches()) {
@@ -124,6 +126,38 @@ public final class ApprovalRoutes {
       body.set("approval", ApprovalService.view(decided.approval(), approvals.now()));
       Responses.json(request, 200, body);
       return null;
+    });
+  }
+
+  /**
+   * A list, answered at once; or, with {@code If-None-Match} naming the list the caller has and
+   * {@code wait}, when the list changes ({@code 200}) or the wait ends ({@code 304}). A waiting
+   * list holds one of the caller's long-lived connections.
+   */
+  private Future<Void> list(HttpServerRequest request, Principal principal, Supplier<Future<List<Approval>>> query) {
+    long wait = waitMillis(request.getParam("wait"));
+    String seen = request.getHeader("If-None-Match");
+    OpenConnections.Permit permit = seen != null && wait > 0
+        ? limits.openConnection(limits.caller(principal, request.remoteAddress())) : null;
+    Promise<Void> gone = Promise.promise();
+    if (permit != null) {
+      request.response().closeHandler(v -> gone.tryComplete());
+    }
+    return approvals.awaitList(query, seen, wait, gone.future()).<Void>map(list -> {
+      String etag = ApprovalService.etag(list);
+      request.response().putHeader("ETag", etag);
+      if (etag.equals(seen)) {
+        request.response().setStatusCode(304).putHeader("Cache-Control", "no-store").end();
+        return null;
+      }
+      ObjectNode body = ApprovalCodec.JSON.createObjectNode();
+      body.set("approvals", ApprovalService.views(list, approvals.now()));
+      Responses.json(request, 200, body);
+      return null;
+    }).onComplete(done -> {
+      if (permit != null) {
+        permit.release();
+      }
     });
   }
 

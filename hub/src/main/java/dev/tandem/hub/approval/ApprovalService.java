@@ -21,6 +21,7 @@ import dev.tandem.hub.stream.ContentTypes;
 import dev.tandem.hub.stream.GroupCommitter;
 import dev.tandem.hub.stream.Producer;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -30,6 +31,9 @@ import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Instant;
@@ -37,9 +41,11 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -66,7 +72,7 @@ public final class ApprovalService {
   private final Clock clock;
   private final ApprovalWaiters waiters = new ApprovalWaiters();
   private final Map<String, Future<Void>> announcing = new ConcurrentHashMap<>();
-  private java.util.function.Consumer<String> onDecided = id -> { };
+  private java.util.function.Consumer<String> onChanged = id -> { };
 
   public ApprovalService(Vertx vertx, Pool pool, PolicyStore policies, GroupCommitter committer, Clock clock) {
     this.vertx = vertx;
@@ -81,9 +87,9 @@ public final class ApprovalService {
     return SYSTEM;
   }
 
-  /** Tells others (other hub nodes) that approval {@code id} changed. */
-  public void onDecided(java.util.function.Consumer<String> listener) {
-    this.onDecided = listener;
+  /** Tells others (other hub nodes) that approval {@code id} was requested or changed. */
+  public void onChanged(java.util.function.Consumer<String> listener) {
+    this.onChanged = listener;
   }
 
   /** Approval {@code id} changed elsewhere: wake the waiters here. */
@@ -141,7 +147,11 @@ public final class ApprovalService {
                 .addValue(OffsetDateTime.ofInstant(approval.expiresAt(), ZoneOffset.UTC))
                 .addValue(owed))
             .compose(rows -> rows.size() > 0 ? Future.succeededFuture(approval) : existing(conn, streamId, requester, key)))
-        .compose(result -> announce(result.id()).map(result));
+        .compose(result -> announce(result.id()).map(result))
+        .onSuccess(result -> {
+          waiters.changed(result.id());
+          onChanged.accept(result.id());
+        });
   }
 
   private Future<Approval> existing(SqlConnection conn, long streamId, Principal requester, String key) {
@@ -192,7 +202,7 @@ public final class ApprovalService {
         .compose(decided -> decided.changed()
             ? announce(id).map(decided).onSuccess(d -> {
               waiters.changed(id);
-              onDecided.accept(id);
+              onChanged.accept(id);
             })
             : Future.succeededFuture(decided));
   }
@@ -304,6 +314,81 @@ public final class ApprovalService {
       });
       return settled.future();
     });
+  }
+
+  /**
+   * The list {@code query} gives, as soon as its {@link #etag} differs from {@code seen}, or
+   * whatever it gives when {@code waitMillis} have passed or {@code abandoned} completes (the
+   * caller went away). Every approval requested or changed on any node makes it look again; a
+   * look already running when another change comes is followed by one more.
+   */
+  public Future<List<Approval>> awaitList(Supplier<Future<List<Approval>>> query, String seen,
+                                          long waitMillis, Future<Void> abandoned) {
+    return query.get().compose(first -> {
+      if (seen == null || waitMillis <= 0 || !etag(first).equals(seen)) {
+        return Future.succeededFuture(first);
+      }
+      Promise<List<Approval>> answer = Promise.promise();
+      boolean[] looking = {false};
+      boolean[] again = {false};
+      Runnable[] cancel = new Runnable[1];
+      long timer = vertx.setTimer(waitMillis, t -> {
+        cancel[0].run();
+        query.get().onComplete(answer::tryComplete, answer::tryFail);
+      });
+      Handler<Void> look = new Handler<>() {
+        @Override
+        public void handle(Void v) {
+          if (answer.future().isComplete()) {
+            return;
+          }
+          if (looking[0]) {
+            again[0] = true;
+            return;
+          }
+          looking[0] = true;
+          query.get().onComplete(result -> {
+            looking[0] = false;
+            if (result.succeeded() && !etag(result.result()).equals(seen) && answer.tryComplete(result.result())) {
+              vertx.cancelTimer(timer);
+              cancel[0].run();
+            } else if (again[0]) {
+              again[0] = false;
+              handle(null);
+            }
+          });
+        }
+      };
+      cancel[0] = waiters.watchAll(vertx.getOrCreateContext(), look);
+      abandoned.onComplete(v -> {
+        vertx.cancelTimer(timer);
+        cancel[0].run();
+        answer.tryFail("the caller went away");
+      });
+      look.handle(null); // a change between the first look and the watch would not wake us
+      return answer.future();
+    });
+  }
+
+  /**
+   * A strong entity tag for a list of approvals: it changes when an approval joins or leaves
+   * the list or any of its records changes (a vote, a decision), and not as they age.
+   */
+  public static String etag(List<Approval> list) {
+    MessageDigest digest = sha256();
+    for (Approval a : list) {
+      digest.update(ApprovalCodec.toJson(a).toString().getBytes(StandardCharsets.UTF_8));
+      digest.update((byte) 0);
+    }
+    return "\"" + HexFormat.of().formatHex(digest.digest(), 0, 16) + "\"";
+  }
+
+  private static MessageDigest sha256() {
+    try {
+      return MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every Java runtime has SHA-256", e);
+    }
   }
 
   /** How many approvals are in each state, over the whole database (every state present, 0 if none). */

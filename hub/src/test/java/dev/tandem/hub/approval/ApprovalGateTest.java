@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tandem.governance.access.Action;
 import dev.tandem.governance.access.Role;
 import dev.tandem.governance.access.Scope;
+import dev.tandem.hub.Eventually;
 import dev.tandem.hub.TestHub;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.WebSocket;
@@ -255,6 +256,52 @@ class ApprovalGateTest {
     assertEquals(200, decide(manager, id, "approve", "").statusCode());
     JsonNode answer = JSON.readTree(waiting.get(30, TimeUnit.SECONDS).body());
     assertEquals("approved", answer.get("state").asText());
+  }
+
+  @Test
+  void aManagersListLongPollsNewRequestsAndDecisions() throws Exception {
+    String path = stream("inbox", "");
+    String list = hub.baseUrl() + "/v1/approvals?state=pending&stream=" + path;
+    HttpResponse<String> empty = hub.sendRaw(HttpRequest.newBuilder(URI.create(list))
+        .header("Authorization", "Bearer " + manager).GET());
+    assertEquals(200, empty.statusCode(), empty.body());
+    assertEquals(0, JSON.readTree(empty.body()).get("approvals").size());
+    String emptyTag = empty.headers().firstValue("ETag").orElseThrow();
+
+    // Waiting on the empty list: a new request answers it.
+    CompletableFuture<HttpResponse<String>> waiting = waitForChange(list + "&wait=30s", emptyTag);
+    Eventually.await(() -> hub.hub().limits().openConnections("subject:mia") == 1, 10_000, "the list long-poll waits");
+    String id = requestApproval(path);
+    HttpResponse<String> arrived = waiting.get(30, TimeUnit.SECONDS);
+    assertEquals(200, arrived.statusCode(), arrived.body());
+    assertEquals(id, JSON.readTree(arrived.body()).get("approvals").get(0).get("id").asText());
+    String oneTag = arrived.headers().firstValue("ETag").orElseThrow();
+    assertFalse(oneTag.equals(emptyTag));
+    assertEquals(0, hub.hub().limits().openConnections("subject:mia"), "the answered long-poll gave its connection back");
+
+    // Nothing changes: the wait ends with 304 and the same tag.
+    HttpResponse<String> unchanged = waitForChange(list + "&wait=300ms", oneTag).get(30, TimeUnit.SECONDS);
+    assertEquals(304, unchanged.statusCode());
+    assertEquals(oneTag, unchanged.headers().firstValue("ETag").orElseThrow());
+    assertEquals("", unchanged.body());
+
+    // A decision (from another manager) answers it too.
+    waiting = waitForChange(list + "&wait=30s", oneTag);
+    Eventually.await(() -> hub.hub().limits().openConnections("subject:mia") == 1, 10_000, "the list long-poll waits");
+    assertEquals(200, decide(manager2, id, "approve", "").statusCode());
+    HttpResponse<String> decided = waiting.get(30, TimeUnit.SECONDS);
+    assertEquals(200, decided.statusCode(), decided.body());
+    assertEquals(0, JSON.readTree(decided.body()).get("approvals").size());
+
+    HttpResponse<String> bad = hub.sendRaw(HttpRequest.newBuilder(URI.create(list + "&wait=soon"))
+        .header("Authorization", "Bearer " + manager).header("If-None-Match", oneTag).GET());
+    assertEquals(400, bad.statusCode());
+    assertEquals("invalid_parameter", JSON.readTree(bad.body()).get("error").asText());
+  }
+
+  private static CompletableFuture<HttpResponse<String>> waitForChange(String url, String etag) {
+    return hub.http.sendAsync(HttpRequest.newBuilder(URI.create(url)).header("Authorization", "Bearer " + manager)
+        .header("If-None-Match", etag).GET().build(), HttpResponse.BodyHandlers.ofString());
   }
 
   @Test

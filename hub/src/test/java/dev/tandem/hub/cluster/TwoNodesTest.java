@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tandem.governance.access.Action;
 import dev.tandem.governance.access.Role;
 import dev.tandem.governance.access.Scope;
+import dev.tandem.hub.Eventually;
 import dev.tandem.hub.TestHub;
 import dev.tandem.hub.stream.Offsets;
 import dev.tandem.hub.ws.WsTestClient;
@@ -167,15 +168,25 @@ class TwoNodesTest {
     a.send(HttpRequest.newBuilder(URI.create(a.baseUrl() + "/v1/policies/" + stream))
         .PUT(BodyPublishers.ofString("{\"gates\":[{\"name\":\"pay\",\"match\":{\"type\":\"payment\"}}]}")));
     String agent = a.token("agent", Set.of(Role.AGENT), new Scope("cluster", EnumSet.of(Action.READ, Action.APPEND)));
+    String manager = b.token("mia", Set.of(Role.MANAGER), new Scope("cluster", EnumSet.of(Action.READ, Action.APPROVE)));
+    String pendingOnA = a.baseUrl() + "/v1/approvals?state=pending&stream=" + stream;
+    String emptyTag = a.sendRaw(HttpRequest.newBuilder(URI.create(pendingOnA)).header("Authorization", "Bearer " + manager)
+        .GET()).headers().firstValue("ETag").orElseThrow();
+    CompletableFuture<HttpResponse<String>> listOnA = a.http.sendAsync(HttpRequest.newBuilder(
+        URI.create(pendingOnA + "&wait=60s")).header("Authorization", "Bearer " + manager)
+        .header("If-None-Match", emptyTag).GET().build(), HttpResponse.BodyHandlers.ofString());
+    Eventually.await(() -> a.hub().limits().openConnections("subject:mia") == 1, 10_000, "the list long-poll waits on A");
     HttpResponse<String> held = b.sendRaw(HttpRequest.newBuilder(URI.create(b.streamUrl(stream)))
         .header("Authorization", "Bearer " + agent).header("Content-Type", "application/json")
         .POST(BodyPublishers.ofString("{\"type\":\"payment\"}")));
     assertEquals(202, held.statusCode(), "the policy set on A holds an append on B: " + held.body());
     String id = JSON.readTree(held.body()).get("approval").get("id").asText();
+    HttpResponse<String> listed = listOnA.get(30, TimeUnit.SECONDS);
+    assertEquals(200, listed.statusCode(), "a request made on B answers a list long-poll on A");
+    assertEquals(id, JSON.readTree(listed.body()).get("approvals").get(0).get("id").asText());
     CompletableFuture<HttpResponse<String>> waitingOnA = a.http.sendAsync(HttpRequest.newBuilder(
         URI.create(a.baseUrl() + "/v1/approvals/" + id + "?wait=60s")).header("Authorization", "Bearer " + a.adminToken())
         .GET().build(), HttpResponse.BodyHandlers.ofString());
-    String manager = b.token("mia", Set.of(Role.MANAGER), new Scope("cluster", EnumSet.of(Action.READ, Action.APPROVE)));
     assertEquals(200, b.sendRaw(HttpRequest.newBuilder(URI.create(b.baseUrl() + "/v1/approvals/" + id + "/approve"))
         .header("Authorization", "Bearer " + manager).POST(BodyPublishers.noBody())).statusCode());
     JsonNode decided = JSON.readTree(waitingOnA.get(30, TimeUnit.SECONDS).body());
