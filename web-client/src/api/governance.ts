@@ -43,12 +43,6 @@ export interface PendingQuery {
   limit?: number;
 }
 
-/** `GET /v1/approvals?state=pending`: what this participant may decide now, newest first. */
-export async function pendingApprovals(access: HubAccess, query: PendingQuery = {}): Promise<Approval[]> {
-  const answer = await json<{ approvals: Approval[] }>(access, "GET", `/v1/approvals?${pendingParams(query)}`);
-  return answer.approvals ?? [];
-}
-
 /** A pending list and the hub's tag for it. */
 export interface PendingList {
   approvals: Approval[];
@@ -56,9 +50,10 @@ export interface PendingList {
 }
 
 /**
- * The pending list as a long-poll: without `etag`, the list now; with the `etag` of the list
- * you have, waits up to `wait` for it to change (a new request, a vote, a decision) and
- * resolves with the new list, or with null when the wait ended without a change.
+ * `GET /v1/approvals?state=pending`, what this participant may decide now, newest first, as a
+ * long-poll: without `etag`, the list now; with the `etag` of the list you have, waits up to
+ * `wait` for it to change (a new request, a vote, a decision) and resolves with the new list,
+ * or with null when the wait ended without a change.
  */
 export async function pendingApprovalsChange(
   access: HubAccess,
