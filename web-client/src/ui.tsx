@@ -57,7 +57,8 @@ export function usePoll(load: () => Promise<void> | void, ms: number, deps: unkn
 
 /**
  * Follows something the hub long-polls: calls `follow` again as soon as it resolves (each call
- * waits for news, e.g. `pendingApprovalsChange`), `retryMs` later when it throws. Only while
+ * waits for news, e.g. `pendingApprovalsChange`; calls start at least a second apart), `retryMs`
+ * later when it throws. Only while
  * the page is visible: hiding it aborts the call in flight (a background tab holds none of the
  * browser's few connections to the hub), showing it starts one. Changing `deps` or leaving
  * aborts too. Returns a function that restarts the call at once.
@@ -81,6 +82,7 @@ export function useFollow(follow: (signal: AbortSignal) => Promise<void>, retryM
       if (stopped || document.visibilityState !== "visible") return;
       const mine = new AbortController();
       inFlight = mine;
+      const started = Date.now();
       let failed = false;
       try {
         await followRef.current(mine.signal);
@@ -89,7 +91,9 @@ export function useFollow(follow: (signal: AbortSignal) => Promise<void>, retryM
       }
       if (inFlight !== mine) return; // stopped, hidden or restarted meanwhile
       inFlight = undefined;
-      timer = setTimeout(() => void run(), failed ? retryMs : 0);
+      // Calls start at least a second apart, so a hub that answers at once (no ETag to wait on,
+      // or a burst of changes) is asked once a second, not in a tight loop.
+      timer = setTimeout(() => void run(), failed ? retryMs : Math.max(0, 1000 - (Date.now() - started)));
     };
     const onVisibility = () => (document.visibilityState === "visible" ? void run() : stop());
     trigger.current = () => void run();
