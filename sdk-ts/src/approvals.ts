@@ -32,6 +32,7 @@ import type {
   Offset,
   RequestApprovalOptions,
   StreamEvent,
+  WatchPendingOptions,
 } from "./types.js";
 
 const MAX_KEY_LENGTH = 256;
@@ -73,12 +74,57 @@ export class Approvals {
    * (a manager's inbox); `decidable: false` lists every pending one it may read.
    */
   async listPending<T = unknown>(options: ListPendingOptions = {}): Promise<Array<Approval<T>>> {
-    const query = new URLSearchParams({ state: "pending" });
-    if (options.decidable === false) query.set("decidable", "false");
-    if (options.stream !== undefined) query.set("stream", options.stream);
-    if (options.limit !== undefined) query.set("limit", String(options.limit));
-    const body = await this.#http.json<{ approvals: Array<Approval<T>> }>("GET", `/v1/approvals?${query}`);
+    const body = await this.#http.json<{ approvals: Array<Approval<T>> }>("GET", `/v1/approvals?${pendingQuery(options)}`);
     return body.approvals;
+  }
+
+  /**
+   * The pending list (as {@link listPending} gives it) now, then again each time it changes: a
+   * new request, a vote, a decision or an expiry, on any hub node.
+   * `for await (const pending of client.approvals.watchPending()) show(pending)`.
+   *
+   * Long-polls with the list's `ETag` (`If-None-Match` and `wait`); network failures and 5xx
+   * are retried with the client's backoff. `break` ends it; so do `signal` and closing the
+   * client, by throwing `aborted` / `closed`.
+   */
+  async *watchPending<T = unknown>(options: WatchPendingOptions = {}): AsyncGenerator<Array<Approval<T>>, void, undefined> {
+    const seconds = options.pollSeconds ?? DEFAULT_POLL_SECONDS;
+    if (!Number.isInteger(seconds) || seconds < 1 || seconds > 300) throw invalidArgument("pollSeconds is a whole number from 1 to 300");
+    const { signal, dispose } = linkSignals(this.#closed.signal, options.signal);
+    const url = `${this.#http.base}/v1/approvals?${pendingQuery(options)}`;
+    let etag: string | null = null;
+    let failures = 0;
+    try {
+      for (;;) {
+        if (signal.aborted) throw abortError(signal);
+        let changed: Array<Approval<T>> | null;
+        try {
+          const response: Response = etag === null
+            ? await this.#http.call("GET", url, { signal })
+            : await this.#http.call("GET", `${url}&wait=${seconds}s`, { headers: { "If-None-Match": etag }, signal });
+          failures = 0;
+          if (response.status === 304) {
+            changed = null;
+          } else {
+            const body = (await response.json().catch((error: Error) => {
+              throw new TandemError(ErrorCodes.network, `reading the approvals list failed: ${error.message}`);
+            })) as { approvals: Array<Approval<T>> };
+            changed = body.approvals;
+            // A hub that gives no ETag cannot be waited on: it is asked again after the backoff.
+            etag = response.headers.get("ETag");
+          }
+        } catch (error) {
+          if (signal.aborted) throw abortError(signal);
+          if (!(error instanceof TandemError) || !error.retryable) throw error;
+          await sleep(backoffDelay(failures++, this.#socket.options.backoff), signal);
+          continue;
+        }
+        if (changed !== null) yield changed;
+        if (etag === null) await sleep(backoffDelay(0, this.#socket.options.backoff), signal);
+      }
+    } finally {
+      dispose();
+    }
   }
 
   /**
@@ -337,6 +383,14 @@ function linkSignals(...signals: Array<AbortSignal | undefined>): { signal: Abor
     unhook.push(() => s.removeEventListener("abort", onAbort));
   }
   return { signal: controller.signal, dispose: () => unhook.forEach((f) => f()) };
+}
+
+function pendingQuery(options: ListPendingOptions): URLSearchParams {
+  const query = new URLSearchParams({ state: "pending" });
+  if (options.decidable === false) query.set("decidable", "false");
+  if (options.stream !== undefined) query.set("stream", options.stream);
+  if (options.limit !== undefined) query.set("limit", String(options.limit));
+  return query;
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {

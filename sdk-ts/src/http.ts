@@ -128,7 +128,10 @@ export class HttpApi {
     }
   }
 
-  /** One HTTP call with the client's token; a non-2xx answer throws the hub's error. */
+  /**
+   * One HTTP call with the client's token; a non-2xx answer throws the hub's error, except a
+   * 304 to an `If-None-Match` the caller sent, which is its answer.
+   */
   async call(method: string, url: string, options: { headers?: Record<string, string>; body?: string; signal?: AbortSignal } = {}): Promise<Response> {
     const headers = { ...options.headers };
     const token = await this.#token();
@@ -143,7 +146,8 @@ export class HttpApi {
       if (options.signal?.aborted) throw abortError(options.signal);
       throw new TandemError(ErrorCodes.network, `${method} ${url} failed: ${(error as Error).message}`);
     }
-    if (!response.ok) throw await TandemError.fromResponse(response);
+    const notModified = response.status === 304 && headers["If-None-Match"] !== undefined;
+    if (!response.ok && !notModified) throw await TandemError.fromResponse(response);
     return response;
   }
 }

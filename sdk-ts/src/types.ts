@@ -443,6 +443,13 @@ export interface ListPendingOptions extends ListApprovalsOptions {
   decidable?: boolean;
 }
 
+export interface WatchPendingOptions extends ListPendingOptions {
+  /** Stops watching: the iteration throws the signal's reason (code `aborted`). */
+  signal?: AbortSignal;
+  /** How long each long-poll waits on the hub, in seconds (1–300). Default 30. */
+  pollSeconds?: number;
+}
+
 // ---- spawn, trees, forks ---------------------------------------------------------------
 
 export type TokenAction = "read" | "append" | "approve" | "admin";

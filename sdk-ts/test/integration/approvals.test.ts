@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { TandemError, type Policy, type StreamHandle, type TandemClient } from "../../src/index.js";
+import { TandemError, type Approval, type Policy, type StreamHandle, type TandemClient } from "../../src/index.js";
 import { client, closeClients, network, streamPath } from "./helpers.js";
 
 afterEach(() => closeClients());
@@ -227,5 +227,33 @@ describe("approvals for managers", () => {
   it("gets 404 for an unknown approval", async () => {
     const error = await client("mia", MANAGER).approvals.get("apr_doesnotexist").catch((e: unknown) => e);
     expect(error).toMatchObject({ code: "not_found", status: 404 });
+  });
+});
+
+describe("watchPending", () => {
+  it("gives the manager's list now, then again on each request and decision, until aborted", async () => {
+    const path = await gatedStream("watch");
+    const manager = client("mia", MANAGER);
+    const agent = client("agent-31");
+    const stop = new AbortController();
+    const lists = manager.approvals.watchPending({ stream: path, signal: stop.signal, pollSeconds: 60 })[Symbol.asyncIterator]();
+    expect((await lists.next()).value).toEqual([]);
+
+    const afterRequest = lists.next(); // waits on the hub until the list changes
+    const handle = await agent.stream(path).requestApproval(refund(300), { idempotencyKey: "k-watch" });
+    expect(((await afterRequest).value as Approval[]).map((a) => a.id)).toEqual([handle.id]);
+
+    const afterDecision = lists.next();
+    await manager.approvals.reject(handle.id!, "over the order total");
+    expect((await afterDecision).value).toEqual([]);
+
+    const stopped = lists.next();
+    stop.abort();
+    await expect(stopped).rejects.toMatchObject({ code: "aborted" });
+  });
+
+  it("refuses a pollSeconds out of range", async () => {
+    const watch = client("mia", MANAGER).approvals.watchPending({ pollSeconds: 0 })[Symbol.asyncIterator]();
+    await expect(watch.next()).rejects.toMatchObject({ code: "invalid_argument" });
   });
 });
