@@ -1,1 +1,1 @@
-SELECT id, stream_path, unannounced FROM approvals WHERE id = $1
+SELECT id, stream_path, unannounced, traceparent FROM approvals WHERE id = $1

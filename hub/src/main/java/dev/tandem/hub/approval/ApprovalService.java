@@ -106,7 +106,7 @@ public final class ApprovalService {
    * else the approval that now holds it (new, or the existing one for the same idempotency key).
    */
   public Future<Approval> gate(Principal requester, String path, String contentType, List<Buffer> records,
-                               String idempotencyKey) {
+                               String idempotencyKey, String traceparent) {
     if (!ContentTypes.isJson(contentType) || records.isEmpty()) {
       return Future.succeededFuture(null);
     }
@@ -131,12 +131,12 @@ public final class ApprovalService {
         throw TandemError.badRequest("gated_event_in_batch",
             "gate '" + gate.name() + "' holds one of these events: append a gated event on its own");
       }
-      return request(requester, path, effective.streamId(), held, gate, idempotencyKey);
+      return request(requester, path, effective.streamId(), held, gate, idempotencyKey, traceparent);
     });
   }
 
   private Future<Approval> request(Principal requester, String path, long streamId, JsonNode event, Gate gate,
-                                   String key) {
+                                   String key, String traceparent) {
     String id = "apr_" + randomId();
     Outcome.Changed requested = ApprovalMachine.request(id, path, requester.subject(), event, gate, clock.instant());
     Approval approval = requested.next();
@@ -145,7 +145,8 @@ public final class ApprovalService {
             .execute(Tuple.of(id, streamId, path, requester.subject(), key, "pending")
                 .addValue(new JsonObject(ApprovalCodec.toJson(approval).toString()))
                 .addValue(OffsetDateTime.ofInstant(approval.expiresAt(), ZoneOffset.UTC))
-                .addValue(owed))
+                .addValue(owed)
+                .addValue(traceparent))
             .compose(rows -> rows.size() > 0 ? Future.succeededFuture(approval) : existing(conn, streamId, requester, key)))
         .compose(result -> announce(result.id()).map(result))
         .onSuccess(result -> {
@@ -236,6 +237,7 @@ public final class ApprovalService {
       }
       Row row = rows.iterator().next();
       String path = row.getString(1);
+      String traceparent = row.getString(3); // the held append's: the trace goes on through the approval
       Future<Void> chain = Future.succeededFuture();
       for (Object item : (JsonArray) row.getValue(2)) {
         JsonObject batch = (JsonObject) item;
@@ -243,7 +245,7 @@ public final class ApprovalService {
         List<Buffer> records = new ArrayList<>();
         batch.getJsonArray("events").forEach(e -> records.add(Buffer.buffer(e.toString())));
         chain = chain.compose(v -> committer.append(new AppendRequest(path, ContentTypes.JSON, records, false,
-                new Producer("approval:" + id, 0, seq), null)))
+                new Producer("approval:" + id, 0, seq), null, traceparent)))
             .recover(failure -> {
               if (failure instanceof TandemError e && e.status() < 500) {
                 LOG.warn("approval {} cannot announce batch {} to {}: {}", id, seq, path, e.getMessage());

@@ -184,7 +184,7 @@ public final class StreamRoutes {
             : List.of(body);
       }
       AppendRequest append = new AppendRequest(path, contentType, records, close, producer, streamSeq, traceparent);
-      return approvals.gate(principal, path, contentType, records, idempotencyKey(request, producer))
+      return approvals.gate(principal, path, contentType, records, idempotencyKey(request, producer), traceparent)
           .compose(approval -> {
             if (approval != null) {
               ApprovalRoutes.accepted(request, approval, java.time.Instant.now());

@@ -307,15 +307,15 @@ final class WsConnection {
     if (key == null && producer != null) {
       key = "producer:" + producer.id() + ":" + producer.epoch() + ":" + producer.seq();
     }
-    return hub.approvals().gate(principal, path, contentType, records, key).compose(approval -> {
+    String traceparent = traceparent(frame);
+    return hub.approvals().gate(principal, path, contentType, records, key, traceparent).compose(approval -> {
       if (approval != null) {
         ObjectNode held = Frames.reply("approval.requested", re).put("stream", path);
         held.set("approval", ApprovalRoutes.view(approval, java.time.Instant.now()));
         send(held.toString());
         return Future.succeededFuture();
       }
-      return hub.committer().append(new AppendRequest(path, contentType, records, close, producer, null,
-              traceparent(frame)))
+      return hub.committer().append(new AppendRequest(path, contentType, records, close, producer, null, traceparent))
           .onSuccess(ack -> send(Frames.reply("appended", re).put("stream", path)
               .put("first", Offsets.format(ack.firstSeq())).put("next", Offsets.format(ack.nextSeq()))
               .put("duplicate", ack.duplicate()).put("closed", ack.closed()).toString()));

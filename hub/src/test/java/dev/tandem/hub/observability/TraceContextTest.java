@@ -4,6 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.tandem.governance.access.Action;
+import dev.tandem.governance.access.Role;
+import dev.tandem.governance.access.Scope;
 import dev.tandem.hub.TestHub;
 import dev.tandem.hub.ws.WsTestClient;
 import io.vertx.core.Vertx;
@@ -11,8 +14,11 @@ import io.vertx.junit5.VertxExtension;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpRequest.BodyPublishers;
+import java.net.http.HttpResponse;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -20,7 +26,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * W3C {@code traceparent} on appends: stored with each event, delivered live over WebSocket,
- * replayed from Postgres after a restart; an invalid one is ignored, never an error.
+ * replayed from Postgres after a restart, kept by an approval for the events it appends; an
+ * invalid one is ignored, never an error.
  */
 @ExtendWith(VertxExtension.class)
 class TraceContextTest {
@@ -68,6 +75,31 @@ class TraceContextTest {
     assertEquals(WS_TRACE, events.get(3).path("traceparent").asText(), "append frames carry one too");
     for (int i = 0; i < 4; i++) {
       assertEquals(i, events.get(i).get("data").get("n").asInt());
+    }
+  }
+
+  @Test
+  void theEventsOfAnApprovalCarryTheTraceOfTheAppendItHolds() throws Exception {
+    String stream = "trace/gated";
+    hub.put(stream, "application/json");
+    assertEquals(200, hub.send(HttpRequest.newBuilder(URI.create(hub.baseUrl() + "/v1/policies/" + stream))
+        .PUT(BodyPublishers.ofString("{\"gates\":[{\"name\":\"pay\",\"match\":{\"type\":\"payment\"}}]}"))).statusCode());
+    String manager = hub.token("mia", Set.of(Role.MANAGER), new Scope("trace", EnumSet.of(Action.READ, Action.APPROVE)));
+    try (WsTestClient reader = WsTestClient.hello(vertx, hub, "reader", "agent")) {
+      reader.subscribe(stream, "now");
+      HttpResponse<String> held = hub.send(HttpRequest.newBuilder(URI.create(hub.streamUrl(stream)))
+          .header("Content-Type", "application/json").header("traceparent", HTTP_TRACE)
+          .POST(BodyPublishers.ofString("{\"type\":\"payment\",\"amount\":5}")));
+      assertEquals(202, held.statusCode(), held.body());
+      String id = WsTestClient.JSON.readTree(held.body()).get("approval").get("id").asText();
+      assertEquals(200, hub.sendRaw(HttpRequest.newBuilder(URI.create(hub.baseUrl() + "/v1/approvals/" + id + "/approve"))
+          .header("Authorization", "Bearer " + manager).POST(BodyPublishers.noBody())).statusCode());
+      List<JsonNode> events = events(reader, 3);
+      assertEquals(List.of("approval.requested", "approval.granted", "payment"),
+          events.stream().map(e -> e.get("data").get("type").asText()).toList());
+      for (JsonNode event : events) {
+        assertEquals(HTTP_TRACE, event.path("traceparent").asText(), "the approval's events continue the held append's trace: " + event);
+      }
     }
   }
 
