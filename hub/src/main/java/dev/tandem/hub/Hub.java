@@ -69,6 +69,7 @@ public final class Hub {
   private RetentionSweeper retention;
   private int port;
   private long sweeper = -1;
+  private long presenceTimer = -1;
   private String deployment;
 
   private Hub(Vertx vertx, HubConfig config) {
@@ -134,6 +135,15 @@ public final class Hub {
         wsHub.remotePresence(message.substring(0, bar), message.substring(bar + 1));
       });
       cluster.on(Cluster.REMOVED, id -> removed.accept(Long.parseLong(id)));
+      // A node that dies says nothing: while this one has connections it says it is alive, and
+      // the presence of nodes silent for cluster-presence-timeout-ms is dropped.
+      long presenceTimeout = config.clusterPresenceTimeoutMs();
+      presenceTimer = vertx.setPeriodic(presenceTimeout / 3, id -> {
+        if (wsHub.connectionCount() > 0) {
+          cluster.send(Cluster.PRESENCE, cluster.nodeId() + "|" + WsHub.ALIVE);
+        }
+        wsHub.expireSilentNodes(presenceTimeout);
+      });
       StreamRoutes streams = new StreamRoutes(vertx, config, store, reader, committer, liveTail,
           new CollapseCursor(Clock.systemUTC()), approvals, limits);
       ParticipantRoutes participants = new ParticipantRoutes(store, cursors, presence);
@@ -371,9 +381,16 @@ public final class Hub {
     return config;
   }
 
+  public Cluster cluster() {
+    return cluster;
+  }
+
   public Future<Void> stop() {
     if (sweeper >= 0) {
       vertx.cancelTimer(sweeper);
+    }
+    if (presenceTimer >= 0) {
+      vertx.cancelTimer(presenceTimer);
     }
     if (retention != null) {
       retention.stop();

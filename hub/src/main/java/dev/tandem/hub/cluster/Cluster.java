@@ -8,6 +8,7 @@ import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.pgclient.PgConnection;
 import io.vertx.pgclient.pubsub.PgSubscriber;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
@@ -19,6 +20,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -44,6 +46,9 @@ public final class Cluster {
   public static final String POLICIES = "tandem_policies";
   public static final String PRESENCE = "tandem_presence";
   public static final String REMOVED = "tandem_removed";
+  /** Each node's NOTIFY to itself, proving its listener still hears ({@link #ping}). */
+  public static final String PING = "tandem_ping";
+  private static final long MIN_DEAF_AFTER_MS = 3000;
   private static final int MAX_PAYLOAD = 7000;
 
   private final Vertx vertx;
@@ -61,6 +66,9 @@ public final class Cluster {
   private PgSubscriber subscriber;
   private volatile boolean listening;
   private long timer = -1;
+  private long deafAfterMs = MIN_DEAF_AFTER_MS;
+  private final AtomicLong pingUnansweredSince = new AtomicLong(-1);
+  private volatile long pingHeardAt = -1;
 
   public Cluster(Vertx vertx, Pool pool, PgConnectOptions connectOptions) {
     this.vertx = vertx;
@@ -97,7 +105,17 @@ public final class Cluster {
     for (String channel : List.of(APPROVALS, POLICIES, PRESENCE, REMOVED)) {
       subscriber.channel(channel).handler(payload -> onOther(channel, payload));
     }
-    timer = vertx.setPeriodic(tailCheckMs, id -> checkTails());
+    subscriber.channel(PING).handler(payload -> {
+      if (payload.equals(nodeId)) {
+        pingHeardAt = System.currentTimeMillis();
+        pingUnansweredSince.set(-1);
+      }
+    });
+    deafAfterMs = Math.max(MIN_DEAF_AFTER_MS, 3 * tailCheckMs);
+    timer = vertx.setPeriodic(tailCheckMs, id -> {
+      checkTails();
+      ping();
+    });
     return subscriber.connect();
   }
 
@@ -195,6 +213,42 @@ public final class Cluster {
     if (bar >= 0 && handler != null && !payload.substring(0, bar).equals(nodeId)) {
       handler.handle(payload.substring(bar + 1));
     }
+  }
+
+  /**
+   * Sends this node a {@code NOTIFY} and checks that the previous ones came back. A listener
+   * connection can die without the client noticing (a backend killed at the wrong moment, a
+   * half-open TCP connection), and then every hint from the other nodes would be lost: presence,
+   * approvals, policy changes. A ping sent (Postgres took it) but not heard within
+   * {@code max(3 s, 3 × tail-check-ms)} makes the node close the listener connection, which
+   * reconnects and listens again; until then {@code /readyz} says it is not listening.
+   */
+  private void ping() {
+    long now = System.currentTimeMillis();
+    long since = pingUnansweredSince.get();
+    if (since >= 0 && now - since > deafAfterMs) {
+      LOG.warn("cluster listener hears nothing (its own ping of {} ms ago did not come back); reconnecting", now - since);
+      listening = false;
+      pingUnansweredSince.set(-1);
+      PgConnection connection = subscriber.actualConnection();
+      if (connection != null) {
+        connection.close();
+      }
+      return;
+    }
+    pool.preparedQuery("SELECT pg_notify($1, $2)").execute(Tuple.of(PING, nodeId))
+        .onSuccess(r -> pingUnansweredSince.compareAndSet(-1, now))
+        .onFailure(e -> LOG.debug("cluster ping not sent: {}", e.toString()));
+  }
+
+  /** The listener's current connection (null while reconnecting), for tests. */
+  PgConnection listenerConnection() {
+    return subscriber.actualConnection();
+  }
+
+  /** When this node last heard its own ping (epoch millis), or -1: its listener's last sign of life. */
+  public long pingHeardAt() {
+    return pingHeardAt;
   }
 
   /** Compares the tails of the streams this node has readers for with what it published. */

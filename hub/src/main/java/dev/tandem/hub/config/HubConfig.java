@@ -10,6 +10,8 @@ import java.nio.file.Path;
  * @param databaseUrl a {@code postgres://} URL, or null for the embedded Postgres in {@code dataDir}
  * @param publicUrl the hub's base URL as others reach it (webhook callback and JWKS URLs), or
  *     null for {@code http://host:port}
+ * @param clusterPresenceTimeoutMs how long another node may stay silent before the presence it
+ *     announced is dropped (it sends a heartbeat every third of this while it has connections)
  * @param webhookAllowLocalhost accept {@code localhost} and {@code 127.0.0.x} webhook URLs
  *     (a development exception to the SSRF rules)
  */
@@ -38,6 +40,7 @@ public record HubConfig(
     long wsIdleTimeoutMs,
     long wsFanoutIntervalMs,
     long clusterTailCheckMs,
+    long clusterPresenceTimeoutMs,
     String publicUrl,
     boolean webhookAllowLocalhost,
     long subscriptionSweepMs,

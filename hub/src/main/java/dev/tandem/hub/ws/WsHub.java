@@ -11,14 +11,18 @@ import dev.tandem.hub.http.TandemError;
 import dev.tandem.hub.limits.CallerLimits;
 import dev.tandem.hub.limits.OpenConnections;
 import dev.tandem.hub.presence.PresenceRegistry;
+import dev.tandem.hub.presence.RemotePresence;
 import dev.tandem.hub.stream.CommittedBatch;
 import dev.tandem.hub.stream.GroupCommitter;
 import dev.tandem.hub.stream.StreamReader;
 import dev.tandem.hub.stream.StreamStore;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerRequest;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The WebSocket endpoint {@code /v1/ws} and what its connections share: the stores, the
@@ -27,6 +31,7 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class WsHub {
 
   public static final String PATH = "/v1/ws";
+  private static final Logger LOG = LoggerFactory.getLogger(WsHub.class);
 
   /** Per-connection limits, from the {@code ws-*} settings. */
   public record Limits(int maxFrameBytes, int maxSubscriptions, int maxMessagesPerSecond,
@@ -56,6 +61,7 @@ public final class WsHub {
   private final GroupCommitter committer;
   private final CursorStore cursors;
   private final PresenceRegistry presence;
+  private final RemotePresence remote = new RemotePresence();
   private final Limits limits;
   private final CallerLimits callers;
   private final FanOut fanOut;
@@ -143,21 +149,52 @@ public final class WsHub {
         .put("path", path).put("connection", connection).put("participant", participant).toString());
   }
 
-  /** Applies a presence change made on another node ({@code node} names it). */
+  /** The heartbeat a node sends while it has connections, so the others keep its presence. */
+  public static final String ALIVE = "{\"op\":\"alive\"}";
+
+  /** Applies a presence change made on another node ({@code node} names it), or its heartbeat. */
   public void remotePresence(String node, String change) {
+    remote.heard(node, System.currentTimeMillis());
     try {
       com.fasterxml.jackson.databind.JsonNode c = Frames.JSON.readTree(change);
+      String op = c.get("op").asText();
+      if (op.equals("alive")) {
+        return;
+      }
       String connection = "node-" + node + ":" + c.get("connection").asText();
       long streamId = c.get("stream").asLong();
       String path = c.get("path").asText();
-      PresenceRegistry.Diff diff = c.get("op").asText().equals("set")
-          ? presence.set(streamId, connection, c.get("participant").asText(), c.get("kind").asText(), c.get("state"))
-          : presence.leave(streamId, connection, c.get("participant").asText());
+      String participant = c.get("participant").asText();
+      PresenceRegistry.Diff diff;
+      if (op.equals("set")) {
+        diff = presence.set(streamId, connection, participant, c.get("kind").asText(), c.get("state"));
+        remote.set(node, new RemotePresence.Entry(streamId, path, connection, participant));
+      } else {
+        diff = presence.leave(streamId, connection, participant);
+        remote.left(node, connection, streamId);
+      }
       if (diff != null) {
         fanOut.presence(path, diff);
       }
     } catch (Exception e) {
       throw new IllegalStateException("unreadable presence change from node " + node, e);
+    }
+  }
+
+  /**
+   * Drops the presence of nodes silent for {@code timeoutMs} (crashed, or cut off from
+   * Postgres): their participants leave, as they would have had the node closed.
+   */
+  public void expireSilentNodes(long timeoutMs) {
+    List<RemotePresence.Entry> gone = remote.expire(System.currentTimeMillis() - timeoutMs);
+    if (!gone.isEmpty()) {
+      LOG.info("{} presence entries of silent hub nodes dropped (no word from them for {} ms)", gone.size(), timeoutMs);
+    }
+    for (RemotePresence.Entry entry : gone) {
+      PresenceRegistry.Diff diff = presence.leave(entry.streamId(), entry.connection(), entry.participant());
+      if (diff != null) {
+        fanOut.presence(entry.path(), diff);
+      }
     }
   }
 

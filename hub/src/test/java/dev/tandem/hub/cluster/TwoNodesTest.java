@@ -13,6 +13,7 @@ import dev.tandem.hub.TestHub;
 import dev.tandem.hub.stream.Offsets;
 import dev.tandem.hub.ws.WsTestClient;
 import io.vertx.core.Vertx;
+import io.vertx.pgclient.PgConnection;
 import io.vertx.junit5.VertxExtension;
 import java.net.URI;
 import java.net.http.HttpRequest;
@@ -43,10 +44,10 @@ class TwoNodesTest {
   static void start() throws Exception {
     vertxA = Vertx.vertx();
     vertxB = Vertx.vertx();
-    a = TestHub.start(vertxA, "cluster-tail-check-ms", "500");
+    a = TestHub.start(vertxA, "cluster-tail-check-ms", "500", "cluster-presence-timeout-ms", "1500");
     int port = a.hub().database().connectOptions().getPort();
     b = TestHub.start(vertxB, "database-url", "postgres://postgres:postgres@localhost:" + port + "/postgres",
-        "cluster-tail-check-ms", "500");
+        "cluster-tail-check-ms", "500", "cluster-presence-timeout-ms", "1500");
   }
 
   @AfterAll
@@ -136,6 +137,7 @@ class TwoNodesTest {
       onB.subscribe(stream, "beginning");
       appendBatch(a, stream, 0, 10);
       receive(onB, 10);
+      long killedAt = System.currentTimeMillis();
       a.hub().database().pool().query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
           + "WHERE query LIKE 'LISTEN%' AND pid <> pg_backend_pid()").execute()
           .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
@@ -148,6 +150,9 @@ class TwoNodesTest {
       }
       assertEquals(10, all.get(0).get("i").asInt());
       assertEquals(19, all.get(9).get("i").asInt());
+      // Both listeners hear again, hints other than streams' included: each hears its own ping.
+      Eventually.await(() -> a.hub().cluster().pingHeardAt() > killedAt && b.hub().cluster().pingHeardAt() > killedAt,
+          20_000, "both listeners hear again after the kill");
     }
   }
 
@@ -191,5 +196,40 @@ class TwoNodesTest {
         .header("Authorization", "Bearer " + manager).POST(BodyPublishers.noBody())).statusCode());
     JsonNode decided = JSON.readTree(waitingOnA.get(30, TimeUnit.SECONDS).body());
     assertEquals("approved", decided.get("state").asText(), "the waiter on A wakes when B decides");
+  }
+
+  @Test
+  void thePresenceOfANodeThatFallsSilentIsDropped() throws Exception {
+    String stream = "cluster/ghost";
+    a.put(stream, "application/json");
+    long streamId = a.hub().database().pool().preparedQuery("SELECT id FROM streams WHERE path = $1")
+        .execute(io.vertx.sqlclient.Tuple.of(stream)).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS)
+        .iterator().next().getLong(0);
+    try (WsTestClient watcherOnB = WsTestClient.hello(vertxB, b, "watcher-2", "human")) {
+      watcherOnB.subscribe(stream, "now");
+      watcherOnB.skipTo("presence"); // the (empty) snapshot
+      // A node announces a participant, then dies: no "left", no heartbeat, nothing more.
+      ObjectNode set = JSON.createObjectNode().put("op", "set").put("stream", streamId).put("path", stream)
+          .put("connection", "c-1").put("participant", "ghost").put("kind", "agent");
+      set.putObject("state");
+      a.hub().database().pool().preparedQuery("SELECT pg_notify('tandem_presence', $1)")
+          .execute(io.vertx.sqlclient.Tuple.of("dead0000|dead0000|" + set)).toCompletionStage().toCompletableFuture()
+          .get(10, TimeUnit.SECONDS);
+      JsonNode joined = watcherOnB.skipTo("presence");
+      assertEquals("ghost", joined.path("joined").path(0).path("participant").asText(), joined.toString());
+      JsonNode left = watcherOnB.skipTo("presence");
+      assertEquals("ghost", left.get("left").get(0).asText(), "dropped once its node has been silent for the timeout");
+    }
+  }
+
+  @Test
+  void aListenerThatHearsNothingIsReconnected() throws Exception {
+    PgConnection listener = b.hub().cluster().listenerConnection();
+    // Connected, but deaf: what a listener whose backend died unnoticed amounts to.
+    listener.query("UNLISTEN *").execute().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    long deafSince = System.currentTimeMillis();
+    Eventually.await(() -> b.hub().cluster().listenerConnection() != listener
+            && b.hub().cluster().pingHeardAt() > deafSince, 20_000,
+        "B notices its listener hears nothing, reconnects it and hears itself again");
   }
 }
