@@ -31,6 +31,8 @@ import org.slf4j.LoggerFactory;
 public final class WsHub {
 
   public static final String PATH = "/v1/ws";
+  /** The heartbeat a node sends while it has connections, so the others keep its presence. */
+  public static final String ALIVE = "{\"op\":\"alive\"}";
   private static final Logger LOG = LoggerFactory.getLogger(WsHub.class);
 
   /** Per-connection limits, from the {@code ws-*} settings. */
@@ -148,9 +150,6 @@ public final class WsHub {
     presenceBroadcast.accept(Frames.JSON.createObjectNode().put("op", "leave").put("stream", streamId)
         .put("path", path).put("connection", connection).put("participant", participant).toString());
   }
-
-  /** The heartbeat a node sends while it has connections, so the others keep its presence. */
-  public static final String ALIVE = "{\"op\":\"alive\"}";
 
   /** Applies a presence change made on another node ({@code node} names it), or its heartbeat. */
   public void remotePresence(String node, String change) {
