@@ -64,6 +64,8 @@ public final class ApprovalService {
   private static final Logger LOG = LoggerFactory.getLogger(ApprovalService.class);
   static final Principal SYSTEM = new Principal("system", EnumSet.of(Role.ADMIN), List.of());
   private static final SecureRandom RANDOM = new SecureRandom();
+  /** The most approval rows one list request looks at, however few of them the caller may see. */
+  static final int LIST_SCAN_ROWS = 10_000;
 
   private final Vertx vertx;
   private final Pool pool;
@@ -408,26 +410,50 @@ public final class ApprovalService {
     });
   }
 
-  /** Approvals {@code principal} may see; with {@code decidable}, only those it may decide now. */
+  /**
+   * Approvals {@code principal} may see, newest first; with {@code decidable}, only those it may
+   * decide now. Who may see or decide an approval is decided here, not in SQL (it depends on the
+   * gate in the record), so rows are read in pages of {@code 4 × limit} until {@code limit} are
+   * found, the rows run out, or {@link #LIST_SCAN_ROWS} rows have been looked at.
+   */
   public Future<List<Approval>> list(Principal principal, String state, String streamPrefix, boolean decidable, int limit) {
-    return pool.preparedQuery(Sql.load("approval/list.sql")).execute(Tuple.of(state, streamPrefix, limit * 4))
-        .map(rows -> {
-          List<Approval> visible = new ArrayList<>();
+    return listPage(principal, state, streamPrefix, decidable, limit, new ArrayList<>(), null, null, 0);
+  }
+
+  private Future<List<Approval>> listPage(Principal principal, String state, String streamPrefix, boolean decidable,
+                                          int limit, List<Approval> visible, OffsetDateTime afterCreated,
+                                          String afterId, int scanned) {
+    int page = Math.min(limit * 4, LIST_SCAN_ROWS - scanned);
+    return pool.preparedQuery(Sql.load("approval/list.sql"))
+        .execute(Tuple.of(state, streamPrefix, page, afterCreated, afterId))
+        .compose(rows -> {
+          OffsetDateTime lastCreated = null;
+          String lastId = null;
           for (Row row : rows) {
+            lastCreated = row.getOffsetDateTime(1);
+            lastId = row.getString(2);
             Approval a = ApprovalCodec.fromJson(json(row.getValue(0)));
-            boolean mayRead = ScopeMatcher.allows(principal, Action.READ, a.streamPath());
-            boolean mayDecide = ScopeMatcher.allows(principal, Action.APPROVE, a.streamPath())
-                && a.gate().isApprover(principal) && !a.hasVoted(principal.subject())
-                && (a.gate().allowSelfApproval() || !a.requester().equals(principal.subject()));
-            if (decidable ? mayDecide && !a.state().settled() : mayRead || mayDecide) {
+            if (visibleTo(principal, a, decidable)) {
               visible.add(a);
-            }
-            if (visible.size() == limit) {
-              break;
+              if (visible.size() == limit) {
+                return Future.succeededFuture(visible);
+              }
             }
           }
-          return visible;
+          int seen = scanned + rows.size();
+          if (rows.size() < page || seen >= LIST_SCAN_ROWS) {
+            return Future.succeededFuture(visible);
+          }
+          return listPage(principal, state, streamPrefix, decidable, limit, visible, lastCreated, lastId, seen);
         });
+  }
+
+  private static boolean visibleTo(Principal principal, Approval a, boolean decidable) {
+    boolean mayRead = ScopeMatcher.allows(principal, Action.READ, a.streamPath());
+    boolean mayDecide = ScopeMatcher.allows(principal, Action.APPROVE, a.streamPath())
+        && a.gate().isApprover(principal) && !a.hasVoted(principal.subject())
+        && (a.gate().allowSelfApproval() || !a.requester().equals(principal.subject()));
+    return decidable ? mayDecide && !a.state().settled() : mayRead || mayDecide;
   }
 
   Instant now() {

@@ -299,6 +299,21 @@ class ApprovalGateTest {
     assertEquals("invalid_parameter", JSON.readTree(bad.body()).get("error").asText());
   }
 
+  @Test
+  void aManagersListFindsItsApprovalBehindManyItMayNotDecide() throws Exception {
+    String mine = requestApproval(stream("deep/refunds", ""));
+    String adminsOnly = stream("deep/admins-only", "\"approvers\":{\"roles\":[\"admin\"]}");
+    for (int i = 0; i < 6; i++) {
+      requestApproval(adminsOnly); // newer, and not the manager's to decide
+    }
+    HttpResponse<String> list = hub.sendRaw(HttpRequest.newBuilder(URI.create(hub.baseUrl()
+        + "/v1/approvals?state=pending&stream=shop/deep&limit=1")).header("Authorization", "Bearer " + manager).GET());
+    assertEquals(200, list.statusCode(), list.body());
+    JsonNode approvals = JSON.readTree(list.body()).get("approvals");
+    assertEquals(1, approvals.size(), "the list reads past the first page of rows: " + list.body());
+    assertEquals(mine, approvals.get(0).get("id").asText());
+  }
+
   private static CompletableFuture<HttpResponse<String>> waitForChange(String url, String etag) {
     return hub.http.sendAsync(HttpRequest.newBuilder(URI.create(url)).header("Authorization", "Bearer " + manager)
         .header("If-None-Match", etag).GET().build(), HttpResponse.BodyHandlers.ofString());
