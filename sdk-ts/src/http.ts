@@ -171,6 +171,8 @@ async function pageEvents<T>(response: Response, requested: string, next: Offset
   }
   const bytes = new Uint8Array(await response.arrayBuffer());
   if (bytes.length === 0) return [];
-  const offset = requested === "-1" ? FIRST_OFFSET : isOffset(requested) ? requested : next;
+  // Where the bytes begin: the hub says (from -1 that is the first record retention kept).
+  const first = response.headers.get("Tandem-First-Offset");
+  const offset = first !== null && isOffset(first) ? first : requested === "-1" ? FIRST_OFFSET : isOffset(requested) ? requested : next;
   return [{ offset, data: bytes as unknown as T }];
 }

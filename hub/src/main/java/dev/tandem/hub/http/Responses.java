@@ -129,7 +129,7 @@ public final class Responses {
   public static final String EXPOSED_HEADERS =
       "Stream-Next-Offset, Stream-Cursor, Stream-Up-To-Date, Stream-Closed, Stream-TTL, "
           + "Stream-Expires-At, Stream-SSE-Data-Encoding, Producer-Epoch, Producer-Seq, "
-          + "Producer-Expected-Seq, Producer-Received-Seq, ETag, Location, Content-Type, Tandem-Retention, "
+          + "Producer-Expected-Seq, Producer-Received-Seq, ETag, Location, Content-Type, Tandem-Retention, Tandem-First-Offset, "
           + "Retry-After";
 
   public static final String ALLOWED_HEADERS =

@@ -322,6 +322,11 @@ public final class StreamRoutes {
     boolean closedAtEnd = stream.closed() && chunk.upToDate();
     response.putHeader("Content-Type", stream.contentType());
     response.putHeader("Stream-Next-Offset", Offsets.format(chunk.nextSeq()));
+    if (!chunk.isEmpty()) {
+      // Where the records begin: a read from -1 starts at the first record retention kept,
+      // and a byte stream's body does not say where its records meet.
+      response.putHeader("Tandem-First-Offset", Offsets.format(chunk.fromSeq()));
+    }
     if (chunk.upToDate()) {
       response.putHeader("Stream-Up-To-Date", "true");
     }

@@ -92,6 +92,8 @@ class RetentionTest {
       assertEquals(30 + i, events.get(i).get("n").asInt());
     }
     assertEquals(Offsets.format(tail), all.headers().firstValue("Stream-Next-Offset").orElseThrow());
+    assertEquals(Offsets.format(30), all.headers().firstValue("Tandem-First-Offset").orElseThrow(),
+        "a read from -1 says where its records begin");
 
     HttpResponse<String> exact = hub.get(path + "?offset=" + Offsets.format(30));
     assertEquals(200, exact.statusCode());
