@@ -126,8 +126,12 @@ public final class Cluster {
 
   /** Sends {@code message} to the other nodes on {@code channel}. */
   public void send(String channel, String message) {
-    pool.preparedQuery("SELECT pg_notify($1, $2)").execute(Tuple.of(channel, nodeId + "|" + message))
+    pgNotify(channel, nodeId + "|" + message)
         .onFailure(e -> LOG.debug("cluster hint on {} not sent: {}", channel, e.toString()));
+  }
+
+  private Future<Void> pgNotify(String channel, String payload) {
+    return pool.preparedQuery("SELECT pg_notify($1, $2)").execute(Tuple.of(channel, payload)).mapEmpty();
   }
 
   /**
@@ -236,8 +240,8 @@ public final class Cluster {
       }
       return;
     }
-    pool.preparedQuery("SELECT pg_notify($1, $2)").execute(Tuple.of(PING, nodeId))
-        .onSuccess(r -> pingUnansweredSince.compareAndSet(-1, now))
+    pgNotify(PING, nodeId)
+        .onSuccess(v -> pingUnansweredSince.compareAndSet(-1, now))
         .onFailure(e -> LOG.debug("cluster ping not sent: {}", e.toString()));
   }
 
