@@ -143,7 +143,12 @@ public final class ApprovalRoutes {
     if (permit != null) {
       request.response().closeHandler(v -> gone.tryComplete());
     }
-    return approvals.awaitList(query, seen, wait, gone.future()).<Void>map(list -> {
+    // The connection is given back before the answer goes out: a caller may ask again at once.
+    return approvals.awaitList(query, seen, wait, gone.future()).onComplete(done -> {
+      if (permit != null) {
+        permit.release();
+      }
+    }).<Void>map(list -> {
       String etag = ApprovalService.etag(list);
       request.response().putHeader("ETag", etag);
       if (etag.equals(seen)) {
@@ -154,10 +159,6 @@ public final class ApprovalRoutes {
       body.set("approvals", ApprovalService.views(list, approvals.now()));
       Responses.json(request, 200, body);
       return null;
-    }).onComplete(done -> {
-      if (permit != null) {
-        permit.release();
-      }
     });
   }
 
