@@ -17,6 +17,7 @@ import dev.tandem.hub.stream.Producer;
 import dev.tandem.hub.stream.StreamPaths;
 import dev.tandem.hub.stream.StreamRecord;
 import dev.tandem.hub.stream.Traceparent;
+import io.netty.channel.EventLoop;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -24,6 +25,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.http.WebSocketFrameType;
 import io.vertx.core.http.impl.ws.WebSocketFrameImpl;
+import io.vertx.core.internal.ContextInternal;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -54,6 +56,7 @@ final class WsConnection {
   private final WsHub hub;
   private final ServerWebSocket socket;
   private final Context context;
+  private final EventLoop loop;
   private final String id = "c-" + UUID.randomUUID();
   private final Map<String, Subscription> subscriptions = new HashMap<>();
   private final Map<Long, String> presence = new HashMap<>(); // stream id -> path
@@ -79,6 +82,7 @@ final class WsConnection {
     this.upgradePrincipal = upgradePrincipal;
     this.socket = socket;
     this.context = context;
+    this.loop = ((ContextInternal) context).nettyEventLoop();
     this.rateLimiter = new RateLimiter(hub.limits().maxMessagesPerSecond());
   }
 
@@ -402,6 +406,7 @@ final class WsConnection {
 
   void send(String frame) {
     if (!closed) {
+      checkOnLoop();
       write(frame.length(), socket.writeTextMessage(frame));
     }
   }
@@ -416,6 +421,7 @@ final class WsConnection {
     if (closed) {
       return;
     }
+    checkOnLoop();
     if (utf8Frame.length > WsHub.Limits.transportFrameBytes(hub.limits().maxFrameBytes())) {
       send(new String(utf8Frame, StandardCharsets.UTF_8));
     } else {
@@ -435,6 +441,16 @@ final class WsConnection {
     });
     if (queuedBytes > hub.limits().sendQueueBytes() && overSince < 0) {
       overSince = System.currentTimeMillis();
+    }
+  }
+
+  /**
+   * The socket writes straight to its channel (DirectWrites), which is safe on its event loop
+   * only; like Vert.x's strict thread mode for HTTP responses, a write from elsewhere is refused.
+   */
+  private void checkOnLoop() {
+    if (!loop.inEventLoop()) {
+      throw new IllegalStateException("WebSocket " + id + " written off its event loop");
     }
   }
 

@@ -103,6 +103,7 @@ public final class WsHub {
       return;
     }
     request.toWebSocket().onSuccess(socket -> {
+      DirectWrites.install(socket);
       WsConnection connection = new WsConnection(this, socket, vertx.getOrCreateContext(), principal, permit);
       connections.add(connection);
       connection.start(vertx);
