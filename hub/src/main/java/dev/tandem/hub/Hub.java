@@ -126,9 +126,11 @@ public final class Hub {
       ws.set(wsHub);
       observe(db, committer);
       approvals.onChanged(id -> cluster.send(Cluster.APPROVALS, id));
+      cursors.onChanged(participants -> cluster.send(Cluster.CURSORS, participants));
       policies.onChange(() -> cluster.send(Cluster.POLICIES, "changed"));
       wsHub.onPresenceChange(change -> cluster.send(Cluster.PRESENCE, cluster.nodeId() + "|" + change));
       cluster.on(Cluster.APPROVALS, approvals::changed);
+      cluster.on(Cluster.CURSORS, cursors::changed);
       cluster.on(Cluster.POLICIES, any -> policies.invalidate());
       cluster.on(Cluster.PRESENCE, message -> {
         int bar = message.indexOf('|');
@@ -146,7 +148,7 @@ public final class Hub {
       });
       StreamRoutes streams = new StreamRoutes(vertx, config, store, reader, committer, liveTail,
           new CollapseCursor(Clock.systemUTC()), approvals, limits);
-      ParticipantRoutes participants = new ParticipantRoutes(store, cursors, presence);
+      ParticipantRoutes participants = new ParticipantRoutes(vertx, store, cursors, presence, liveTail, limits);
       ApprovalRoutes approvalRoutes = new ApprovalRoutes(approvals, store, limits);
       spawns = new SpawnService(db.pool(), store, policies, committer, approvals, authenticator);
       TreeRoutes treeRoutes = new TreeRoutes(spawns);

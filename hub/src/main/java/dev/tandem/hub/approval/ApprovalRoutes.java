@@ -8,6 +8,7 @@ import dev.tandem.governance.approval.Approval;
 import dev.tandem.governance.approval.Command;
 import dev.tandem.hub.auth.Access;
 import dev.tandem.hub.http.Bodies;
+import dev.tandem.hub.http.ChangeWait;
 import dev.tandem.hub.http.Params;
 import dev.tandem.hub.http.Responses;
 import dev.tandem.hub.http.TandemError;
@@ -16,7 +17,6 @@ import dev.tandem.hub.limits.OpenConnections;
 import dev.tandem.hub.stream.StreamPaths;
 import dev.tandem.hub.stream.StreamStore;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
@@ -35,8 +35,6 @@ public final class ApprovalRoutes {
   public static final String APPROVALS = "/v1/approvals";
   public static final String POLICIES = "/v1/policies/";
   private static final Pattern ONE = Pattern.compile("/v1/approvals/(apr_[a-z0-9]{1,64})(?:/(approve|reject|cancel))?");
-  private static final Pattern WAIT = Pattern.compile("([0-9]{1,6})(ms|s|m)?");
-  private static final long MAX_WAIT_MS = 300_000;
 
   private final ApprovalService approvals;
   private final StreamStore streams;
@@ -101,7 +99,7 @@ public final class ApprovalRoutes {
       if (method != HttpMethod.GET) {
         throw TandemError.of(405, "method_not_allowed", "read an approval with GET; decide with POST .../approve, /reject or /cancel");
       }
-      long wait = waitMillis(request.getParam("wait"));
+      long wait = Params.waitMillis(request);
       return approvals.get(id).compose(found -> {
         Access.require(principal, Action.READ, found.streamPath()); // before waiting, not after
         return approvals.await(id, wait);
@@ -135,29 +133,18 @@ public final class ApprovalRoutes {
    * list holds one of the caller's long-lived connections.
    */
   private Future<Void> list(HttpServerRequest request, Principal principal, Supplier<Future<List<Approval>>> query) {
-    long wait = waitMillis(request.getParam("wait"));
+    long wait = Params.waitMillis(request);
     String seen = request.getHeader("If-None-Match");
     OpenConnections.Permit permit = seen != null && wait > 0
         ? limits.openConnection(limits.caller(principal, request.remoteAddress())) : null;
-    Promise<Void> gone = Promise.promise();
-    if (permit != null) {
-      request.response().closeHandler(v -> gone.tryComplete());
-    }
-    // The connection is given back before the answer goes out: a caller may ask again at once.
-    return approvals.awaitList(query, seen, wait, gone.future()).onComplete(done -> {
+    return approvals.awaitList(query, seen, wait, ChangeWait.closed(request)).onComplete(done -> {
       if (permit != null) {
-        permit.release();
+        permit.release(); // before the answer: the caller may ask again at once
       }
-    }).<Void>map(list -> {
-      String etag = ApprovalService.etag(list);
-      request.response().putHeader("ETag", etag);
-      if (etag.equals(seen)) {
-        request.response().setStatusCode(304).putHeader("Cache-Control", "no-store").end();
-        return null;
-      }
+    }).map(list -> {
       ObjectNode body = ApprovalCodec.JSON.createObjectNode();
       body.set("approvals", ApprovalService.views(list, approvals.now()));
-      Responses.json(request, 200, body);
+      ChangeWait.answer(request, ApprovalService.etag(list), seen, body);
       return null;
     });
   }
@@ -187,21 +174,6 @@ public final class ApprovalRoutes {
     }
   }
 
-  static long waitMillis(String wait) {
-    if (wait == null) {
-      return 0;
-    }
-    Matcher m = WAIT.matcher(wait);
-    if (!m.matches()) {
-      throw TandemError.badRequest("invalid_parameter", "wait is a duration like 30s, 2m or 500ms");
-    }
-    long n = Long.parseLong(m.group(1));
-    long ms = m.group(2) == null || m.group(2).equals("s") ? n * 1000 : m.group(2).equals("m") ? n * 60_000 : n;
-    if (ms > MAX_WAIT_MS) {
-      throw TandemError.badRequest("invalid_parameter", "wait is at most 5m");
-    }
-    return ms;
-  }
 
 
 

@@ -14,6 +14,7 @@ import dev.tandem.governance.approval.Command;
 import dev.tandem.governance.approval.Outcome;
 import dev.tandem.governance.policy.Gate;
 import dev.tandem.hub.auth.Access;
+import dev.tandem.hub.http.ChangeWait;
 import dev.tandem.hub.http.TandemError;
 import dev.tandem.hub.store.Sql;
 import dev.tandem.hub.stream.AppendRequest;
@@ -32,8 +33,6 @@ import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Instant;
@@ -41,7 +40,6 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.EnumSet;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -322,56 +320,14 @@ public final class ApprovalService {
 
   /**
    * The list {@code query} gives, as soon as its {@link #etag} differs from {@code seen}, or
-   * whatever it gives when {@code waitMillis} have passed or {@code abandoned} completes (the
-   * caller went away). Every approval requested or changed on any node makes it look again; a
-   * look already running when another change comes is followed by one more.
+   * whatever it gives when {@code waitMillis} have passed; fails when {@code abandoned}
+   * completes (the caller went away). Every approval requested or changed on any node makes it
+   * look again.
    */
   public Future<List<Approval>> awaitList(Supplier<Future<List<Approval>>> query, String seen,
                                           long waitMillis, Future<Void> abandoned) {
-    return query.get().compose(first -> {
-      if (seen == null || waitMillis <= 0 || !etag(first).equals(seen)) {
-        return Future.succeededFuture(first);
-      }
-      Promise<List<Approval>> answer = Promise.promise();
-      boolean[] looking = {false};
-      boolean[] again = {false};
-      Runnable[] cancel = new Runnable[1];
-      long timer = vertx.setTimer(waitMillis, t -> {
-        cancel[0].run();
-        query.get().onComplete(answer::tryComplete, answer::tryFail);
-      });
-      Handler<Void> look = new Handler<>() {
-        @Override
-        public void handle(Void v) {
-          if (answer.future().isComplete()) {
-            return;
-          }
-          if (looking[0]) {
-            again[0] = true;
-            return;
-          }
-          looking[0] = true;
-          query.get().onComplete(result -> {
-            looking[0] = false;
-            if (result.succeeded() && !etag(result.result()).equals(seen) && answer.tryComplete(result.result())) {
-              vertx.cancelTimer(timer);
-              cancel[0].run();
-            } else if (again[0]) {
-              again[0] = false;
-              handle(null);
-            }
-          });
-        }
-      };
-      cancel[0] = waiters.watchAll(vertx.getOrCreateContext(), look);
-      abandoned.onComplete(v -> {
-        vertx.cancelTimer(timer);
-        cancel[0].run();
-        answer.tryFail("the caller went away");
-      });
-      look.handle(null); // a change between the first look and the watch would not wake us
-      return answer.future();
-    });
+    return ChangeWait.await(vertx, query, ApprovalService::etag, seen, waitMillis,
+        (first, look) -> waiters.watchAll(vertx.getOrCreateContext(), look), abandoned);
   }
 
   /**
@@ -379,20 +335,7 @@ public final class ApprovalService {
    * the list or any of its records changes (a vote, a decision), and not as they age.
    */
   public static String etag(List<Approval> list) {
-    MessageDigest digest = sha256();
-    for (Approval a : list) {
-      digest.update(ApprovalCodec.toJson(a).toString().getBytes(StandardCharsets.UTF_8));
-      digest.update((byte) 0);
-    }
-    return "\"" + HexFormat.of().formatHex(digest.digest(), 0, 16) + "\"";
-  }
-
-  private static MessageDigest sha256() {
-    try {
-      return MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every Java runtime has SHA-256", e);
-    }
+    return ChangeWait.etag(list.stream().map(a -> ApprovalCodec.toJson(a).toString()).toList());
   }
 
   /** How many approvals are in each state, over the whole database (every state present, 0 if none). */

@@ -1,8 +1,10 @@
 package dev.tandem.hub.cursor;
 
 import dev.tandem.hub.store.Sql;
+import dev.tandem.hub.http.Wakeups;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.sqlclient.Pool;
@@ -10,9 +12,13 @@ import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.Tuple;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * Per-participant cursors in Postgres: the offset a participant has acknowledged on a stream.
@@ -24,7 +30,8 @@ import java.util.Map;
 public final class CursorStore {
 
   /** One row of a participant's inbox. */
-  public record InboxEntry(String stream, long tailSeq, long cursorSeq, boolean closed, java.time.OffsetDateTime lastActivity) {
+  public record InboxEntry(long streamId, String stream, long tailSeq, long cursorSeq, boolean closed,
+                           java.time.OffsetDateTime lastActivity) {
     public long unread() {
       return Math.max(0, tailSeq - cursorSeq);
     }
@@ -32,8 +39,13 @@ public final class CursorStore {
 
   private record Key(String participant, long streamId) {}
 
+  /** Most participants named in one {@link #onChanged} message: a NOTIFY payload stays well under 8,000 bytes. */
+  private static final int MAX_ANNOUNCED_CHARS = 6000;
+
   private final Pool pool;
   private final Context context;
+  private final Wakeups<String> changes = new Wakeups<>();
+  private Consumer<String> onChanged = participants -> { };
   private Map<Key, Long> queued = new LinkedHashMap<>();
   private Map<Key, List<Promise<Long>>> waiting = new LinkedHashMap<>();
   private boolean inFlight;
@@ -41,6 +53,45 @@ public final class CursorStore {
   public CursorStore(Vertx vertx, Pool pool) {
     this.pool = pool;
     this.context = vertx.getOrCreateContext();
+  }
+
+  /**
+   * Calls {@code handler} on {@code context} whenever one of {@code participant}'s cursors is
+   * stored (moved, reset, or a stream newly followed) here or on another node, until the
+   * returned cancel runs.
+   */
+  public Runnable watch(String participant, Context context, Handler<Void> handler) {
+    return changes.watch(participant, context, handler);
+  }
+
+  /**
+   * Receives the participants whose cursors this node stored, newline-separated, to tell the
+   * other nodes ({@link #changed}).
+   */
+  public void onChanged(Consumer<String> announce) {
+    this.onChanged = announce;
+  }
+
+  /** Another node stored cursors of these participants (newline-separated). */
+  public void changed(String participants) {
+    for (String participant : participants.split("\n")) {
+      changes.wake(participant);
+    }
+  }
+
+  private void stored(Collection<String> participants) {
+    StringBuilder message = new StringBuilder();
+    for (String participant : participants) {
+      changes.wake(participant);
+      if (!message.isEmpty() && message.length() + participant.length() > MAX_ANNOUNCED_CHARS) {
+        onChanged.accept(message.toString());
+        message.setLength(0);
+      }
+      message.append(message.isEmpty() ? "" : "\n").append(participant);
+    }
+    if (!message.isEmpty()) {
+      onChanged.accept(message.toString());
+    }
   }
 
   /** Moves the cursor forward to {@code offsetSeq}; completes with where it now is, once stored. */
@@ -84,10 +135,13 @@ public final class CursorStore {
         .onComplete(result -> {
           inFlight = false;
           if (result.succeeded()) {
+            Set<String> movers = new LinkedHashSet<>();
             for (Row row : result.result()) {
               Key key = new Key(row.getString(0), row.getLong(1));
+              movers.add(key.participant());
               promises.getOrDefault(key, List.of()).forEach(p -> p.tryComplete(row.getLong(2)));
             }
+            stored(movers);
           }
           promises.values().forEach(list -> list.forEach(p -> p.tryFail(result.failed()
               ? result.cause() : new IllegalStateException("cursor not stored"))));
@@ -98,12 +152,18 @@ public final class CursorStore {
   /** Sets the cursor to {@code offsetSeq}, also backwards. */
   public Future<Long> reset(String participant, long streamId, long offsetSeq) {
     return pool.preparedQuery(Sql.load("cursor/reset.sql")).execute(Tuple.of(participant, streamId, offsetSeq))
-        .map(rows -> rows.iterator().next().getLong(0));
+        .map(rows -> rows.iterator().next().getLong(0))
+        .onSuccess(cursor -> stored(List.of(participant)));
   }
 
   /** Makes the participant follow the stream, starting at {@code offsetSeq} unless it already does. */
   public Future<Void> follow(String participant, long streamId, long offsetSeq) {
     return pool.preparedQuery(Sql.load("cursor/follow.sql")).execute(Tuple.of(participant, streamId, offsetSeq))
+        .onSuccess(rows -> {
+          if (rows.rowCount() > 0) {
+            stored(List.of(participant));
+          }
+        })
         .mapEmpty();
   }
 
@@ -121,7 +181,7 @@ public final class CursorStore {
   private static List<InboxEntry> entries(RowSet<Row> rows) {
     List<InboxEntry> entries = new ArrayList<>(rows.size());
     for (Row row : rows) {
-      entries.add(new InboxEntry(row.getString(0), row.getLong(1), row.getLong(2), row.getBoolean(3),
+      entries.add(new InboxEntry(row.getLong(5), row.getString(0), row.getLong(1), row.getLong(2), row.getBoolean(3),
           row.getOffsetDateTime(4)));
     }
     return entries;

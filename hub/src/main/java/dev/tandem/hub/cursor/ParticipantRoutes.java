@@ -9,18 +9,26 @@ import dev.tandem.governance.access.Principal;
 import dev.tandem.governance.access.ScopeMatcher;
 import dev.tandem.hub.auth.Access;
 import dev.tandem.hub.http.Bodies;
+import dev.tandem.hub.http.ChangeWait;
 import dev.tandem.hub.http.Params;
 import dev.tandem.hub.http.Responses;
 import dev.tandem.hub.http.TandemError;
+import dev.tandem.hub.limits.CallerLimits;
+import dev.tandem.hub.limits.OpenConnections;
 import dev.tandem.hub.presence.PresenceRegistry;
+import dev.tandem.hub.stream.LiveTail;
 import dev.tandem.hub.stream.Offsets;
 import dev.tandem.hub.stream.StreamPaths;
 import dev.tandem.hub.stream.StreamStore;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import java.io.IOException;
 import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * A participant's own view over HTTP: cursors ({@code /v1/cursors/{stream}}), the inbox
@@ -33,14 +41,21 @@ public final class ParticipantRoutes {
   public static final String PRESENCE = "/v1/presence/";
   private static final ObjectMapper JSON = new ObjectMapper();
 
+  private final Vertx vertx;
   private final StreamStore store;
   private final CursorStore cursors;
   private final PresenceRegistry presence;
+  private final LiveTail liveTail;
+  private final CallerLimits limits;
 
-  public ParticipantRoutes(StreamStore store, CursorStore cursors, PresenceRegistry presence) {
+  public ParticipantRoutes(Vertx vertx, StreamStore store, CursorStore cursors, PresenceRegistry presence,
+                           LiveTail liveTail, CallerLimits limits) {
+    this.vertx = vertx;
     this.store = store;
     this.cursors = cursors;
     this.presence = presence;
+    this.liveTail = liveTail;
+    this.limits = limits;
   }
 
   public static boolean matches(String path) {
@@ -85,23 +100,50 @@ public final class ParticipantRoutes {
     return participant;
   }
 
+  /**
+   * The inbox, answered at once; or, with {@code If-None-Match} naming the inbox the caller has
+   * and {@code wait}, when it changes ({@code 200}: a listed stream moved, or one of the
+   * participant's cursors was stored, on any node) or the wait ends ({@code 304}). A waiting
+   * inbox holds one of the caller's long-lived connections.
+   */
   private Future<Void> inbox(HttpServerRequest request, Principal principal, String participant) {
     int limit = Params.bounded(request, "limit", 50, 1, 500);
-    return cursors.inbox(participant, limit).map(entries -> {
+    long wait = Params.waitMillis(request);
+    String seen = request.getHeader("If-None-Match");
+    OpenConnections.Permit permit = seen != null && wait > 0
+        ? limits.openConnection(limits.caller(principal, request.remoteAddress())) : null;
+    Supplier<Future<List<CursorStore.InboxEntry>>> query = () -> cursors.inbox(participant, limit)
+        // followed once, but this token may not read it (any more)
+        .map(entries -> entries.stream().filter(e -> ScopeMatcher.allows(principal, Action.READ, e.stream())).toList());
+    return ChangeWait.await(vertx, query, ParticipantRoutes::etag, seen, wait, (first, look) -> {
+      Context context = vertx.getOrCreateContext();
+      List<LiveTail.Waiter> moves = first.stream().map(e -> liveTail.watch(e.streamId(), context, look)).toList();
+      Runnable cursorsStored = cursors.watch(participant, context, look);
+      return () -> {
+        moves.forEach(LiveTail.Waiter::cancel);
+        cursorsStored.run();
+      };
+    }, ChangeWait.closed(request)).onComplete(done -> {
+      if (permit != null) {
+        permit.release(); // before the answer: the caller may ask again at once
+      }
+    }).map(entries -> {
       ObjectNode body = JSON.createObjectNode().put("participant", participant);
       ArrayNode streams = body.putArray("streams");
       for (CursorStore.InboxEntry e : entries) {
-        if (!ScopeMatcher.allows(principal, Action.READ, e.stream())) {
-          continue; // followed once, but this token may not read it (any more)
-        }
         streams.addObject().put("stream", e.stream()).put("tail", Offsets.format(e.tailSeq()))
             .put("cursor", Offsets.format(e.cursorSeq())).put("unread", e.unread())
             .put("lastActivity", DateTimeFormatter.ISO_INSTANT.format(e.lastActivity()))
             .put("closed", e.closed());
       }
-      Responses.json(request, 200, body);
+      ChangeWait.answer(request, etag(entries), seen, body);
       return null;
     });
+  }
+
+  private static String etag(List<CursorStore.InboxEntry> entries) {
+    return ChangeWait.etag(entries.stream().map(e -> e.stream() + "|" + e.tailSeq() + "|" + e.cursorSeq() + "|"
+        + e.closed() + "|" + e.lastActivity().toInstant()).toList());
   }
 
   private Future<Void> getCursor(HttpServerRequest request, String participant, String path) {

@@ -199,6 +199,39 @@ class TwoNodesTest {
   }
 
   @Test
+  void anInboxWaitingOnOneNodeIsAnsweredByAnAppendAndAnAckOnTheOther() throws Exception {
+    String stream = "cluster/inbox";
+    a.put(stream, "application/json");
+    String token = a.participantToken("ines", Role.HUMAN);
+    String cursorOnB = b.baseUrl() + "/v1/cursors/" + stream;
+    assertEquals(200, b.sendRaw(HttpRequest.newBuilder(URI.create(cursorOnB)).header("Authorization", "Bearer " + token)
+        .PUT(BodyPublishers.ofString("{\"offset\": \"" + Offsets.format(0) + "\"}"))).statusCode());
+    String inboxOnA = a.baseUrl() + "/v1/inbox";
+    String tag = a.sendRaw(HttpRequest.newBuilder(URI.create(inboxOnA)).header("Authorization", "Bearer " + token).GET())
+        .headers().firstValue("ETag").orElseThrow();
+
+    CompletableFuture<HttpResponse<String>> waiting = inboxChange(inboxOnA, token, tag);
+    Eventually.await(() -> a.hub().limits().openConnections("subject:ines") == 1, 10_000, "the inbox long-poll waits on A");
+    appendBatch(b, stream, 0, 2);
+    HttpResponse<String> moved = waiting.get(30, TimeUnit.SECONDS);
+    assertEquals(200, moved.statusCode(), "an append on B answers an inbox waiting on A");
+    assertEquals(2, JSON.readTree(moved.body()).get("streams").get(0).get("unread").asInt());
+
+    waiting = inboxChange(inboxOnA, token, moved.headers().firstValue("ETag").orElseThrow());
+    Eventually.await(() -> a.hub().limits().openConnections("subject:ines") == 1, 10_000, "the inbox long-poll waits on A");
+    assertEquals(200, b.sendRaw(HttpRequest.newBuilder(URI.create(cursorOnB)).header("Authorization", "Bearer " + token)
+        .PUT(BodyPublishers.ofString("{\"offset\": \"" + Offsets.format(2) + "\"}"))).statusCode());
+    HttpResponse<String> read = waiting.get(30, TimeUnit.SECONDS);
+    assertEquals(200, read.statusCode(), "an ack on B answers an inbox waiting on A");
+    assertEquals(0, JSON.readTree(read.body()).get("streams").get(0).get("unread").asInt());
+  }
+
+  private static CompletableFuture<HttpResponse<String>> inboxChange(String url, String token, String etag) {
+    return a.http.sendAsync(HttpRequest.newBuilder(URI.create(url + "?wait=60s")).header("Authorization", "Bearer " + token)
+        .header("If-None-Match", etag).GET().build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  @Test
   void thePresenceOfANodeThatFallsSilentIsDropped() throws Exception {
     String stream = "cluster/ghost";
     a.put(stream, "application/json");

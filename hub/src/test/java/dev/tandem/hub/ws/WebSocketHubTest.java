@@ -221,6 +221,53 @@ class WebSocketHubTest {
     assertEquals(Offsets.format(6), WsTestClient.JSON.readTree(cursor.body()).get("cursor").asText());
   }
 
+  @Test
+  void anInboxLongPollIsAnsweredByAnAppendAndByAnAck() throws Exception {
+    String stream = "ws/inbox-follow";
+    hub.put(stream, "application/json");
+    appendEvents(stream, 0, 3, 3);
+    String token = hub.participantToken("ines", Role.HUMAN);
+    String inbox = hub.baseUrl() + "/v1/inbox";
+    HttpResponse<String> followed = hub.sendRaw(HttpRequest.newBuilder(URI.create(hub.baseUrl() + "/v1/cursors/" + stream))
+        .header("Authorization", "Bearer " + token).PUT(HttpRequest.BodyPublishers.ofString("{\"offset\": \"" + Offsets.format(1) + "\"}")));
+    assertEquals(200, followed.statusCode(), followed.body());
+    HttpResponse<String> first = hub.sendRaw(HttpRequest.newBuilder(URI.create(inbox)).header("Authorization", "Bearer " + token).GET());
+    assertEquals(2, find(WsTestClient.JSON.readTree(first.body()).get("streams"), stream).get("unread").asInt());
+    String tag = first.headers().firstValue("ETag").orElseThrow();
+
+    // Another event on a followed stream answers the wait.
+    CompletableFuture<HttpResponse<String>> waiting = inboxChange(inbox + "?wait=30s", token, tag);
+    Eventually.await(() -> hub.hub().limits().openConnections("subject:ines") == 1, 10_000, "the inbox long-poll waits");
+    appendEvents(stream, 3, 1, 1);
+    HttpResponse<String> moved = waiting.get(30, TimeUnit.SECONDS);
+    assertEquals(200, moved.statusCode(), moved.body());
+    assertEquals(3, find(WsTestClient.JSON.readTree(moved.body()).get("streams"), stream).get("unread").asInt());
+    tag = moved.headers().firstValue("ETag").orElseThrow();
+    assertEquals(0, hub.hub().limits().openConnections("subject:ines"), "the answered long-poll gave its connection back");
+
+    // Reading it elsewhere (an ack over a WebSocket) answers the next one.
+    waiting = inboxChange(inbox + "?wait=30s", token, tag);
+    Eventually.await(() -> hub.hub().limits().openConnections("subject:ines") == 1, 10_000, "the inbox long-poll waits");
+    try (WsTestClient ines = WsTestClient.hello(vertx, hub, "ines", "human")) {
+      ines.request(WsTestClient.JSON.createObjectNode().put("type", "ack").put("stream", stream).put("offset", Offsets.format(4)));
+      ines.skipTo("acked");
+    }
+    HttpResponse<String> read = waiting.get(30, TimeUnit.SECONDS);
+    assertEquals(200, read.statusCode(), read.body());
+    assertEquals(0, find(WsTestClient.JSON.readTree(read.body()).get("streams"), stream).get("unread").asInt());
+    tag = read.headers().firstValue("ETag").orElseThrow();
+
+    // Nothing changes: the wait ends with 304 and the same tag.
+    HttpResponse<String> unchanged = inboxChange(inbox + "?wait=300ms", token, tag).get(30, TimeUnit.SECONDS);
+    assertEquals(304, unchanged.statusCode());
+    assertEquals(tag, unchanged.headers().firstValue("ETag").orElseThrow());
+  }
+
+  private static CompletableFuture<HttpResponse<String>> inboxChange(String url, String token, String etag) {
+    return hub.http.sendAsync(HttpRequest.newBuilder(URI.create(url)).header("Authorization", "Bearer " + token)
+        .header("If-None-Match", etag).GET().build(), HttpResponse.BodyHandlers.ofString());
+  }
+
   private static JsonNode find(JsonNode streams, String stream) {
     for (JsonNode entry : streams) {
       if (entry.get("stream").asText().equals(stream)) {
