@@ -17,6 +17,7 @@
  */
 import { backoffDelay } from "./backoff.js";
 import { ErrorCodes, invalidArgument, TandemError } from "./errors.js";
+import { followChanges, linkSignals, sleep } from "./follow.js";
 import { abortError, type HttpApi } from "./http.js";
 import { compareOffsets, FIRST_OFFSET } from "./offsets.js";
 import { randomId } from "./stream.js";
@@ -91,37 +92,10 @@ export class Approvals {
     const seconds = options.pollSeconds ?? DEFAULT_POLL_SECONDS;
     if (!Number.isInteger(seconds) || seconds < 1 || seconds > 300) throw invalidArgument("pollSeconds is a whole number from 1 to 300");
     const { signal, dispose } = linkSignals(this.#closed.signal, options.signal);
-    const url = `${this.#http.base}/v1/approvals?${pendingQuery(options)}`;
-    let etag: string | null = null;
-    let failures = 0;
     try {
-      for (;;) {
-        if (signal.aborted) throw abortError(signal);
-        let changed: Array<Approval<T>> | null;
-        try {
-          const response: Response = etag === null
-            ? await this.#http.call("GET", url, { signal })
-            : await this.#http.call("GET", `${url}&wait=${seconds}s`, { headers: { "If-None-Match": etag }, signal });
-          failures = 0;
-          if (response.status === 304) {
-            changed = null;
-          } else {
-            const body = (await response.json().catch((error: Error) => {
-              throw new TandemError(ErrorCodes.network, `reading the approvals list failed: ${error.message}`);
-            })) as { approvals: Array<Approval<T>> };
-            changed = body.approvals;
-            // A hub that gives no ETag cannot be waited on: it is asked again after the backoff.
-            etag = response.headers.get("ETag");
-          }
-        } catch (error) {
-          if (signal.aborted) throw abortError(signal);
-          if (!(error instanceof TandemError) || !error.retryable) throw error;
-          await sleep(backoffDelay(failures++, this.#socket.options.backoff), signal);
-          continue;
-        }
-        if (changed !== null) yield changed;
-        if (etag === null) await sleep(backoffDelay(0, this.#socket.options.backoff), signal);
-      }
+      const lists = followChanges<{ approvals: Array<Approval<T>> }>(this.#http, `${this.#http.base}/v1/approvals?${pendingQuery(options)}`,
+        { what: "the approvals list", pollSeconds: seconds, signal, backoff: this.#socket.options.backoff });
+      for await (const body of lists) yield body.approvals;
     } finally {
       dispose();
     }
@@ -368,45 +342,10 @@ function approvalPath(id: string): string {
   return `/v1/approvals/${encodeURIComponent(id)}`;
 }
 
-/** One signal that aborts when any of `signals` does; `dispose` unhooks it. */
-function linkSignals(...signals: Array<AbortSignal | undefined>): { signal: AbortSignal; dispose: () => void } {
-  const controller = new AbortController();
-  const unhook: Array<() => void> = [];
-  for (const s of signals) {
-    if (!s) continue;
-    if (s.aborted) {
-      controller.abort(s.reason);
-      break;
-    }
-    const onAbort = () => controller.abort(s.reason);
-    s.addEventListener("abort", onAbort, { once: true });
-    unhook.push(() => s.removeEventListener("abort", onAbort));
-  }
-  return { signal: controller.signal, dispose: () => unhook.forEach((f) => f()) };
-}
-
 function pendingQuery(options: ListPendingOptions): URLSearchParams {
   const query = new URLSearchParams({ state: "pending" });
   if (options.decidable === false) query.set("decidable", "false");
   if (options.stream !== undefined) query.set("stream", options.stream);
   if (options.limit !== undefined) query.set("limit", String(options.limit));
   return query;
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) {
-      reject(abortError(signal));
-      return;
-    }
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(abortError(signal));
-    };
-    const timer = setTimeout(() => {
-      signal.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    signal.addEventListener("abort", onAbort, { once: true });
-  });
 }

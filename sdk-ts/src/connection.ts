@@ -6,6 +6,7 @@
 import { invalidArgument } from "./errors.js";
 import { Approvals } from "./approvals.js";
 import { HttpApi } from "./http.js";
+import { Inbox } from "./inbox.js";
 import { Channel } from "./channel.js";
 import { HubSocket } from "./hub-socket.js";
 import { StreamHandle, type ClientContext } from "./stream.js";
@@ -25,6 +26,8 @@ export class TandemClient {
   readonly #context: ClientContext;
   /** Approvals: read, list (a manager's inbox), approve, reject, cancel, attach by id. */
   readonly approvals: Approvals;
+  /** The streams this participant follows, with unread counts: read once, or watched as they change. */
+  readonly inbox: Inbox;
 
   constructor(options: ConnectOptions) {
     const fetchImpl = options.fetch ?? (globalThis.fetch ? (...args: Parameters<typeof fetch>) => globalThis.fetch(...args) : undefined);
@@ -32,6 +35,7 @@ export class TandemClient {
     this.#socket = new HubSocket(options);
     this.#http = new HttpApi(this.#socket.urls.http, fetchImpl, () => this.#socket.token(), options.participant);
     this.approvals = new Approvals(this.#socket, this.#http);
+    this.inbox = new Inbox(this.#socket, this.#http);
     this.#context = { socket: this.#socket, http: this.#http, approvals: this.approvals, stream: (path) => this.stream(path) };
   }
 

@@ -8,6 +8,7 @@ export { Subscription } from "./subscription.js";
 export { Presence } from "./presence.js";
 export { Run, startRun } from "./run.js";
 export { Approvals, ApprovalHandle } from "./approvals.js";
+export { Inbox } from "./inbox.js";
 export { materialize, isRunEvent, type MaterializeOptions } from "./materialize.js";
 export { TandemError, ErrorCodes } from "./errors.js";
 export { backoffDelay, DEFAULT_BACKOFF } from "./backoff.js";

@@ -450,6 +450,34 @@ export interface WatchPendingOptions extends ListPendingOptions {
   pollSeconds?: number;
 }
 
+// ---- inbox ---------------------------------------------------------------------------
+
+/** A stream the participant follows (it subscribed to or acknowledged it), in `client.inbox`. */
+export interface InboxEntry {
+  stream: string;
+  /** Where the next event will go. */
+  tail: Offset;
+  /** What the participant has acknowledged. */
+  cursor: Offset;
+  /** Events after the cursor. */
+  unread: number;
+  /** The later of the last append and the cursor's last move (ISO 8601). */
+  lastActivity: string;
+  closed: boolean;
+}
+
+export interface InboxOptions {
+  /** At most this many streams, most recent activity first (1–500). Default 50. */
+  limit?: number;
+}
+
+export interface WatchInboxOptions extends InboxOptions {
+  /** Stops watching: the iteration throws the signal's reason (code `aborted`). */
+  signal?: AbortSignal;
+  /** How long each long-poll waits on the hub, in seconds (1–300). Default 30. */
+  pollSeconds?: number;
+}
+
 // ---- spawn, trees, forks ---------------------------------------------------------------
 
 export type TokenAction = "read" | "append" | "approve" | "admin";

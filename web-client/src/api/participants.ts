@@ -39,6 +39,27 @@ export function inbox(access: HubAccess, limit = 100): Promise<Inbox> {
   return json<Inbox>(access, "GET", `/v1/inbox?limit=${limit}`);
 }
 
+/**
+ * The inbox, as soon as it is no longer the one `etag` names (an event on a followed stream,
+ * a cursor moved from any device), or null when `wait` passes without a change. Without an
+ * `etag` it answers at once.
+ */
+export async function inboxChange(
+  access: HubAccess,
+  etag: string | null,
+  options: { wait?: string; limit?: number; signal?: AbortSignal } = {},
+): Promise<{ inbox: Inbox; etag: string | null } | null> {
+  const params = new URLSearchParams({ limit: String(options.limit ?? 100) });
+  const headers: Record<string, string> = {};
+  if (etag) {
+    params.set("wait", options.wait ?? "25s");
+    headers["If-None-Match"] = etag;
+  }
+  const response = await call(access, "GET", `/v1/inbox?${params}`, options.signal ? { headers, signal: options.signal } : { headers });
+  if (response.status === 304) return null;
+  return { inbox: (await response.json()) as Inbox, etag: response.headers.get("ETag") };
+}
+
 export interface CursorInfo {
   stream: string;
   cursor: string | null;

@@ -1,14 +1,14 @@
 /**
  * The participant's sessions: the hub's inbox (GET /v1/inbox — the streams it follows, with
- * unread counts and last activity, most recent first), creating a session (PUT
+ * unread counts and last activity, most recent first, followed as it changes), creating a session (PUT
  * /v1/stream/{path}, application/json) and opening one by its path.
  */
-import { useEffect, useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import { useApp } from "../context.js";
 import { describeError } from "../api/http.js";
-import { createSession, inbox, type InboxEntry } from "../api/participants.js";
+import { createSession, inboxChange, type InboxEntry } from "../api/participants.js";
 import { href, navigate } from "../router.js";
-import { Badge, ErrorText, Spinner, Time, useFocusHeading, useNow, usePoll } from "../ui.js";
+import { Badge, ErrorText, Spinner, Time, useFocusHeading, useFollow, useNow } from "../ui.js";
 
 const PATH_PATTERN = /^[A-Za-z0-9_.~-]+(\/[A-Za-z0-9_.~-]+)*$/;
 
@@ -44,14 +44,18 @@ export function Sessions() {
     document.title = "Sessions · Tandem";
   }, []);
 
-  usePoll(async () => {
-    try {
-      const answer = await inbox(auth);
-      setEntries(answer.streams);
-      setLoadError(null);
-    } catch (e) {
-      setLoadError(`Could not load your sessions: ${describeError(e)}`);
-    }
+  // The hub answers when the inbox changes (an event on a followed stream, a cursor moved on
+  // any device), so unread counts move within moments; `etag` names the inbox shown.
+  const etag = useRef<string | null>(null);
+  useFollow(async (signal) => {
+    const answer = await inboxChange(auth, etag.current, { signal }).catch((e) => {
+      if (!signal.aborted) setLoadError(`Could not load your sessions: ${describeError(e)}`);
+      throw e;
+    });
+    setLoadError(null);
+    if (answer === null) return; // unchanged
+    etag.current = answer.etag;
+    setEntries(answer.inbox.streams);
   }, 5000);
 
   const create = async (event: Event) => {

@@ -260,7 +260,10 @@ describe("web client", () => {
       }
       return { sent: true };
     });
-    await sleep(500);
+    // reload in the middle of the reply: once its first words are on the page
+    const runText = page.locator(`article.run[data-run-id="${run.runId}"] [data-testid='run-text']`);
+    const started = LOOKUP_TEXT + REPLY_WORDS.slice(0, 3).join(" ");
+    await eventually(async () => ((await runText.textContent()) ?? "").startsWith(started), 10_000, "the reply under way");
     const subscribes: Array<{ from: string }> = [];
     page.on("websocket", (ws) =>
       ws.on("framesent", (frame) => {
@@ -369,12 +372,14 @@ describe("web client", () => {
     const page = human.page;
     await page.getByRole("link", { name: "Sessions", exact: true }).click();
     await page.getByRole("heading", { name: "Sessions", level: 1 }).waitFor();
-    await sleep(400); // the session's last ack is on its way
+    const row = page.locator(`.inbox-row[data-stream="${SESSION}"]`);
+    // the session's last ack has landed
+    await eventually(async () => (await row.textContent())?.includes("all read"), 15_000, "all read in the inbox");
     for (const text of ["Order 18 was refused", "Order 19 refunded $120", "Anything else?"]) {
       await stream.append({ type: "message", text, from: "dev-agent" });
     }
-    const row = page.locator(`.inbox-row[data-stream="${SESSION}"]`);
-    await eventually(async () => (await row.textContent())?.includes("3 new"), 15_000, "3 unread in the inbox");
+    // The inbox follows the hub (a long-poll answered by the appends), not a 5 s poll.
+    await eventually(async () => (await row.textContent())?.includes("3 new"), 4_000, "3 unread in the inbox, live");
     await screenshot(page, "02-sessions-inbox");
     await expectAccessible(page, "sessions");
 
@@ -501,7 +506,8 @@ describe("web client", () => {
     const pending = await stream.requestApproval({ type: "tool.call", tool: "payments.refund", args: { order: 21, amount: 180 } }, { idempotencyKey: `r21-${SESSION}` });
 
     const fits = async (page: Page, name: string) => {
-      await sleep(200);
+      // measured once what was just rendered is laid out and painted
+      await page.evaluate(() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done))));
       const { scroll, width } = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, width: window.innerWidth }));
       expect(scroll, `${name} is wider than the phone`).toBeLessThanOrEqual(width);
       await screenshot(page, name);

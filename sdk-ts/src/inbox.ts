@@ -1,0 +1,65 @@
+/**
+ * The participant's inbox (docs/websocket.md "Inbox"): the streams it follows, with unread
+ * counts, most recent activity first; read once, or followed as it changes.
+ */
+import { ErrorCodes, invalidArgument, TandemError } from "./errors.js";
+import { followChanges, linkSignals } from "./follow.js";
+import type { HttpApi } from "./http.js";
+import type { HubSocket } from "./hub-socket.js";
+import type { InboxEntry, InboxOptions, WatchInboxOptions } from "./types.js";
+
+const DEFAULT_POLL_SECONDS = 30;
+
+/** `client.inbox`. */
+export class Inbox {
+  readonly #socket: HubSocket;
+  readonly #http: HttpApi;
+  readonly #closed = new AbortController();
+
+  /** Not constructed directly: use `client.inbox`. */
+  constructor(socket: HubSocket, http: HttpApi) {
+    this.#socket = socket;
+    this.#http = http;
+    socket.onStateChange((change) => {
+      if (change.state === "closed") this.#closed.abort(new TandemError(ErrorCodes.closed, "the client was closed"));
+    });
+  }
+
+  /** The streams this participant follows, most recent activity first (`GET /v1/inbox`). */
+  async get(options: InboxOptions = {}): Promise<InboxEntry[]> {
+    const body = await this.#http.json<{ streams: InboxEntry[] }>("GET", `/v1/inbox?${inboxQuery(options)}`);
+    return body.streams;
+  }
+
+  /**
+   * The inbox now, then again each time it changes: an event on a followed stream, a cursor
+   * moved (from any device), a stream newly followed. An async iterable:
+   * `for await (const streams of client.inbox.watch()) show(streams)`.
+   *
+   * Long-polls with the inbox's `ETag`; network failures and 5xx are retried with the
+   * client's backoff. `break` ends it; so do `signal` and closing the client, by throwing
+   * `aborted` / `closed`.
+   */
+  async *watch(options: WatchInboxOptions = {}): AsyncGenerator<InboxEntry[], void, undefined> {
+    const seconds = options.pollSeconds ?? DEFAULT_POLL_SECONDS;
+    if (!Number.isInteger(seconds) || seconds < 1 || seconds > 300) throw invalidArgument("pollSeconds is a whole number from 1 to 300");
+    const query = inboxQuery(options);
+    const { signal, dispose } = linkSignals(this.#closed.signal, options.signal);
+    try {
+      const inboxes = followChanges<{ streams: InboxEntry[] }>(this.#http, `${this.#http.base}/v1/inbox?${query}`,
+        { what: "the inbox", pollSeconds: seconds, signal, backoff: this.#socket.options.backoff });
+      for await (const body of inboxes) yield body.streams;
+    } finally {
+      dispose();
+    }
+  }
+}
+
+function inboxQuery(options: InboxOptions): URLSearchParams {
+  const query = new URLSearchParams();
+  if (options.limit !== undefined) {
+    if (!Number.isInteger(options.limit) || options.limit < 1 || options.limit > 500) throw invalidArgument("limit is a whole number from 1 to 500");
+    query.set("limit", String(options.limit));
+  }
+  return query;
+}
