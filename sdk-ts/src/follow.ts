@@ -8,6 +8,9 @@ import { ErrorCodes, TandemError } from "./errors.js";
 import { abortError, type HttpApi } from "./http.js";
 import type { BackoffOptions } from "./types.js";
 
+/** The shortest time between the starts of two calls. */
+export const MIN_INTERVAL_MS = 1000;
+
 export interface FollowOptions {
   /** What is followed, for error messages ("the approvals list"). */
   what: string;
@@ -19,16 +22,23 @@ export interface FollowOptions {
 
 /**
  * Yields the body at `url` now, then each time it changes, until `signal` aborts (the
- * iteration throws `aborted` or `closed`). Network failures and 5xx are retried with the
- * backoff; a hub that gives no `ETag` cannot be waited on and is asked again after it.
+ * iteration throws `aborted` or `closed`). Calls start at least a second apart. Network
+ * failures and 5xx are retried with the backoff; a hub that gives no `ETag` cannot be waited
+ * on and is asked again after it.
  */
 export async function* followChanges<B>(http: HttpApi, url: string, options: FollowOptions): AsyncGenerator<B, void, undefined> {
   const { signal } = options;
   const separator = url.includes("?") ? "&" : "?";
   let etag: string | null = null;
   let failures = 0;
+  let lastCall = -Infinity;
   for (;;) {
     if (signal.aborted) throw abortError(signal);
+    // Calls start at least MIN_INTERVAL_MS apart: a list that changes all the time (an inbox
+    // with a busy stream) is fetched once a second, not once per change.
+    const early = lastCall + MIN_INTERVAL_MS - Date.now();
+    if (early > 0) await sleep(early, signal);
+    lastCall = Date.now();
     let changed: { body: B } | null;
     try {
       const response: Response = etag === null
