@@ -151,7 +151,7 @@ public final class Hub {
       ParticipantRoutes participants = new ParticipantRoutes(vertx, store, cursors, presence, liveTail, limits);
       ApprovalRoutes approvalRoutes = new ApprovalRoutes(approvals, store, limits);
       spawns = new SpawnService(db.pool(), store, policies, committer, approvals, authenticator);
-      TreeRoutes treeRoutes = new TreeRoutes(spawns);
+      TreeRoutes treeRoutes = new TreeRoutes(vertx, spawns, liveTail, approvals, limits);
       Future<Void> listening = cluster.start(batch -> {
         liveTail.moved(batch.streamId());
         wsHub.committed(batch);

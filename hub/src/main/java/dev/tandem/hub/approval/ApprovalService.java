@@ -327,7 +327,12 @@ public final class ApprovalService {
   public Future<List<Approval>> awaitList(Supplier<Future<List<Approval>>> query, String seen,
                                           long waitMillis, Future<Void> abandoned) {
     return ChangeWait.await(vertx, query, ApprovalService::etag, seen, waitMillis,
-        (first, look) -> waiters.watchAll(vertx.getOrCreateContext(), look), abandoned);
+        (first, look) -> watchAll(vertx.getOrCreateContext(), look), abandoned);
+  }
+
+  /** Calls {@code handler} on {@code context} whenever any approval is requested or changes, on any node, until the returned cancel runs. */
+  public Runnable watchAll(io.vertx.core.Context context, Handler<Void> handler) {
+    return waiters.watchAll(context, handler);
   }
 
   /**

@@ -6,14 +6,21 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tandem.governance.access.Action;
 import dev.tandem.governance.access.Principal;
+import dev.tandem.hub.approval.ApprovalService;
 import dev.tandem.hub.auth.Access;
 import dev.tandem.hub.http.Bodies;
+import dev.tandem.hub.http.ChangeWait;
 import dev.tandem.hub.http.Params;
 import dev.tandem.hub.http.Responses;
 import dev.tandem.hub.http.TandemError;
+import dev.tandem.hub.limits.CallerLimits;
+import dev.tandem.hub.limits.OpenConnections;
+import dev.tandem.hub.stream.LiveTail;
 import dev.tandem.hub.stream.Offsets;
 import dev.tandem.hub.stream.StreamPaths;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.sqlclient.Row;
@@ -29,7 +36,8 @@ import java.util.Set;
 /**
  * Spawn trees over HTTP: {@code POST /v1/spawn/{parent}} spawns a child,
  * {@code GET /v1/tree/{stream}} shows the subtree (children, forks, states, pending
- * approvals), {@code POST /v1/tree/{stream}/cancel} cancels the subtree.
+ * approvals; with {@code If-None-Match} and {@code wait}, once it changes: a node moved, or an
+ * approval anywhere changed), {@code POST /v1/tree/{stream}/cancel} cancels the subtree.
  */
 public final class TreeRoutes {
 
@@ -38,10 +46,18 @@ public final class TreeRoutes {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final long MAX_TOKEN_TTL = 30L * 24 * 3600;
 
+  private final Vertx vertx;
   private final SpawnService spawns;
+  private final LiveTail liveTail;
+  private final ApprovalService approvals;
+  private final CallerLimits limits;
 
-  public TreeRoutes(SpawnService spawns) {
+  public TreeRoutes(Vertx vertx, SpawnService spawns, LiveTail liveTail, ApprovalService approvals, CallerLimits limits) {
+    this.vertx = vertx;
     this.spawns = spawns;
+    this.liveTail = liveTail;
+    this.approvals = approvals;
+    this.limits = limits;
   }
 
   public static boolean matches(String path) {
@@ -104,6 +120,37 @@ public final class TreeRoutes {
     Access.require(principal, Action.READ, stream);
     int limit = Params.bounded(request, "limit", 1000, 1, 10_000);
     int offset = Params.bounded(request, "offset", 0, 0, Integer.MAX_VALUE);
+    long wait = Params.waitMillis(request);
+    String seen = request.getHeader("If-None-Match");
+    OpenConnections.Permit permit = seen != null && wait > 0
+        ? limits.openConnection(limits.caller(principal, request.remoteAddress())) : null;
+    return ChangeWait.await(vertx, () -> read(stream, limit, offset), TreeRoutes::etag, seen, wait, (first, look) -> {
+      Context context = vertx.getOrCreateContext();
+      List<LiveTail.Waiter> moves = first.streamIds().stream().map(id -> liveTail.watch(id, context, look)).toList();
+      Runnable approvalsChanged = approvals.watchAll(context, look);
+      return () -> {
+        moves.forEach(LiveTail.Waiter::cancel);
+        approvalsChanged.run();
+      };
+    }, ChangeWait.closed(request)).onComplete(done -> {
+      if (permit != null) {
+        permit.release(); // before the answer: the caller may ask again at once
+      }
+    }).map(answer -> {
+      ChangeWait.answer(request, etag(answer), seen, answer.body());
+      return null;
+    });
+  }
+
+  /** A page of the tree, and the streams on it: what moves when the page changes. */
+  private record TreePage(ObjectNode body, List<Long> streamIds) {
+  }
+
+  private static String etag(TreePage page) {
+    return ChangeWait.etag(List.of(page.body().toString()));
+  }
+
+  private Future<TreePage> read(String stream, int limit, int offset) {
     return spawns.streams().find(stream).compose(root -> spawns.subtree(root.id()).compose(rows -> {
       List<Row> all = new ArrayList<>();
       rows.forEach(all::add);
@@ -127,8 +174,7 @@ public final class TreeRoutes {
         if (offset + limit < all.size()) {
           answer.put("nextOffset", offset + limit); // GET again with ?offset= for the rest, as a flat list
         }
-        Responses.json(request, 200, answer);
-        return null;
+        return new TreePage(answer, ids);
       });
     }));
   }
@@ -194,11 +240,23 @@ public final class TreeRoutes {
     return byId;
   }
 
+  /**
+   * A node's state. A cascade closes each stream with its own last append, after the stream's
+   * approvals are canceled, and only then marks it done: a {@code canceling} or {@code closing}
+   * stream that is closed is shown as done, so the tree says so when the stream moves, not at
+   * the mark, which wakes no one.
+   */
   private static String state(String spawnState, boolean closed) {
-    if (spawnState != null && !spawnState.equals("live")) {
-      return spawnState;
+    if (spawnState == null || spawnState.equals("live")) {
+      return closed ? "closed" : "open";
     }
-    return closed ? "closed" : "open";
+    if (closed && spawnState.equals("canceling")) {
+      return "canceled";
+    }
+    if (closed && spawnState.equals("closing")) {
+      return "closed";
+    }
+    return spawnState;
   }
 
   private static SpawnService.SpawnRequest spawnRequest(byte[] body) {

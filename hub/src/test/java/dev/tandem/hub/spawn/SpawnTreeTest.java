@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tandem.governance.access.Action;
 import dev.tandem.governance.access.Role;
 import dev.tandem.governance.access.Scope;
+import dev.tandem.hub.Eventually;
 import dev.tandem.hub.TestHub;
 import dev.tandem.hub.stream.Offsets;
 import io.vertx.core.Vertx;
@@ -23,6 +24,7 @@ import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -164,6 +166,65 @@ class SpawnTreeTest {
     assertEquals(409, hub.post(b, "application/json", "{\"type\":\"late\"}").statusCode(), "canceled streams are closed");
     JsonNode tree = JSON.readTree(hub.send(HttpRequest.newBuilder(URI.create(hub.baseUrl() + "/v1/tree/" + root)).GET()).body());
     assertEquals("canceled", tree.get("state").asText());
+  }
+
+  @Test
+  void aTreeLongPollIsAnsweredByASpawnAnApprovalAndACancel() throws Exception {
+    String root = "sessions/watched";
+    hub.put(root, "application/json");
+    hub.send(HttpRequest.newBuilder(URI.create(hub.baseUrl() + "/v1/policies/" + root)).PUT(BodyPublishers.ofString(
+        "{\"gates\":[{\"name\":\"pay\",\"match\":{\"type\":\"payment\"}}]}")));
+    String admin = hub.adminToken();
+    HttpResponse<String> first = call(admin, "GET", "/v1/tree/" + root, null);
+    assertEquals(0, JSON.readTree(first.body()).get("children").size());
+    String tag = first.headers().firstValue("ETag").orElseThrow();
+
+    CompletableFuture<HttpResponse<String>> waiting = treeChange(admin, root, tag);
+    String child = spawn(admin, root, "helper").get("stream").asText();
+    HttpResponse<String> spawned = waiting.get(30, TimeUnit.SECONDS);
+    assertEquals(200, spawned.statusCode(), spawned.body());
+    assertEquals(child, JSON.readTree(spawned.body()).get("children").get(0).get("stream").asText());
+
+    waiting = treeChange(admin, root, spawned.headers().firstValue("ETag").orElseThrow());
+    assertEquals(202, call(admin, "POST", "/v1/stream/" + child, "{\"type\":\"payment\"}").statusCode());
+    HttpResponse<String> held = waiting.get(30, TimeUnit.SECONDS);
+    assertEquals(1, JSON.readTree(held.body()).get("children").get(0).get("pendingApprovals").asInt());
+
+    // A cancel is several changes (the approval canceled, stream.canceled appended): each answers
+    // one wait, and the last shows the node canceled.
+    waiting = treeChange(admin, root, held.headers().firstValue("ETag").orElseThrow());
+    assertEquals(200, call(admin, "POST", "/v1/tree/" + child + "/cancel", null).statusCode());
+    List<String> states = new ArrayList<>();
+    JsonNode node;
+    String last;
+    do {
+      HttpResponse<String> changed = waiting.get(30, TimeUnit.SECONDS);
+      assertEquals(200, changed.statusCode(), changed.body());
+      node = JSON.readTree(changed.body()).get("children").get(0);
+      states.add(node.get("state").asText());
+      last = changed.headers().firstValue("ETag").orElseThrow();
+      waiting = hub.http.sendAsync(treeRequest(admin, root, last), HttpResponse.BodyHandlers.ofString());
+    } while (!node.get("state").asText().equals("canceled") && states.size() < 5);
+    waiting.cancel(true);
+    assertEquals("canceled", node.get("state").asText(), "states seen: " + states);
+    assertEquals(0, node.get("pendingApprovals").asInt());
+
+    HttpResponse<String> unchanged = hub.sendRaw(HttpRequest.newBuilder(URI.create(hub.baseUrl() + "/v1/tree/" + root + "?wait=300ms"))
+        .header("Authorization", "Bearer " + admin).header("If-None-Match", last).GET());
+    assertEquals(304, unchanged.statusCode());
+    assertEquals(last, unchanged.headers().firstValue("ETag").orElseThrow());
+  }
+
+  /** A tree long-poll from the tree {@code etag} names, once it waits on the hub. */
+  private static CompletableFuture<HttpResponse<String>> treeChange(String token, String root, String etag) throws Exception {
+    CompletableFuture<HttpResponse<String>> waiting = hub.http.sendAsync(treeRequest(token, root, etag), HttpResponse.BodyHandlers.ofString());
+    Eventually.await(() -> hub.hub().limits().openConnections("subject:test-admin") == 1, 10_000, "the tree long-poll waits");
+    return waiting;
+  }
+
+  private static HttpRequest treeRequest(String token, String root, String etag) {
+    return HttpRequest.newBuilder(URI.create(hub.baseUrl() + "/v1/tree/" + root + "?wait=30s"))
+        .header("Authorization", "Bearer " + token).header("If-None-Match", etag).GET().build();
   }
 
   private static Instant canceledAt(String path) throws Exception {
