@@ -1,4 +1,4 @@
-/** Small shared pieces: times, badges, JSON, polling and following, focus on navigation. */
+/** Small shared pieces: times, badges, JSON, following the hub, focus on navigation. */
 import type { ComponentChildren } from "preact";
 import { useCallback, useEffect, useRef, useState } from "preact/hooks";
 
@@ -10,49 +10,6 @@ export function useNow(ms = 5000): number {
     return () => clearInterval(id);
   }, [ms]);
   return now;
-}
-
-/**
- * Calls `load` now, every `ms` while the page is visible, and when it becomes visible again.
- * Returns a function that loads at once.
- */
-export function usePoll(load: () => Promise<void> | void, ms: number, deps: unknown[] = []): () => void {
-  const loadRef = useRef(load);
-  loadRef.current = load;
-  const [, force] = useState(0);
-  const trigger = useRef<() => void>(() => {});
-  useEffect(() => {
-    let stopped = false;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    let running = false;
-    const run = async () => {
-      if (stopped) return;
-      if (timer !== undefined) clearTimeout(timer);
-      timer = undefined;
-      if (!running) {
-        running = true;
-        try {
-          await loadRef.current();
-        } finally {
-          running = false;
-        }
-      }
-      if (!stopped && document.visibilityState === "visible") timer = setTimeout(run, ms);
-    };
-    const onVisible = () => {
-      if (document.visibilityState === "visible") void run();
-    };
-    trigger.current = () => void run();
-    document.addEventListener("visibilitychange", onVisible);
-    void run();
-    force((n) => n + 1);
-    return () => {
-      stopped = true;
-      if (timer !== undefined) clearTimeout(timer);
-      document.removeEventListener("visibilitychange", onVisible);
-    };
-  }, [ms, ...deps]);
-  return () => trigger.current();
 }
 
 /**

@@ -118,8 +118,26 @@ export interface TreeNode {
   total?: number;
 }
 
-export function tree(access: HubAccess, stream: string): Promise<TreeNode> {
-  return json<TreeNode>(access, "GET", `/v1/tree/${encodePath(stream)}`);
+/**
+ * The subtree of `stream`, as soon as it is no longer the one `etag` names (a node spawned,
+ * appended to, closed or canceled; an approval changed), or null when `wait` passes without a
+ * change. Without an `etag` it answers at once.
+ */
+export async function treeChange(
+  access: HubAccess,
+  stream: string,
+  etag: string | null,
+  options: { wait?: string; signal?: AbortSignal } = {},
+): Promise<{ root: TreeNode; etag: string | null } | null> {
+  const headers: Record<string, string> = {};
+  let query = "";
+  if (etag) {
+    query = `?wait=${options.wait ?? "25s"}`;
+    headers["If-None-Match"] = etag;
+  }
+  const response = await call(access, "GET", `/v1/tree/${encodePath(stream)}${query}`, options.signal ? { headers, signal: options.signal } : { headers });
+  if (response.status === 304) return null;
+  return { root: (await response.json()) as TreeNode, etag: response.headers.get("ETag") };
 }
 
 /** Cancels the stream and its descendants, leaf first; resolves with the canceled paths. */

@@ -6,10 +6,10 @@
  */
 import { useEffect, useRef, useState } from "preact/hooks";
 import { useApp } from "../context.js";
-import { cancelTree, tree, type TreeNode } from "../api/governance.js";
+import { cancelTree, treeChange, type TreeNode } from "../api/governance.js";
 import { describeError } from "../api/http.js";
 import { href } from "../router.js";
-import { Badge, ErrorText, leaf, relative, Spinner, StateBadge, useFocusHeading, useNow, usePoll } from "../ui.js";
+import { Badge, ErrorText, leaf, relative, Spinner, StateBadge, useFocusHeading, useFollow, useNow } from "../ui.js";
 
 function rootOf(path: string): string {
   const at = path.indexOf("/agents/");
@@ -32,18 +32,30 @@ export function TreeView({ path }: { path: string }) {
     document.title = `Tree of ${leaf(path)} · Tandem`;
   }, [path]);
 
-  const refresh = usePoll(
-    async () => {
-      try {
-        setRoot(await tree(auth, path));
-        setError(null);
-      } catch (e) {
-        setError(`Could not load the tree: ${describeError(e)}`);
-      }
+  // The hub answers when the tree changes (a spawn, an append, a cancel, an approval), so
+  // states and pending counts move within moments, from any device; `etag` names the tree shown.
+  const etag = useRef<string | null>(null);
+  useEffect(() => {
+    etag.current = null; // another path, another tree
+  }, [path]);
+  const restart = useFollow(
+    async (signal) => {
+      const answer = await treeChange(auth, path, etag.current, { signal }).catch((e) => {
+        if (!signal.aborted) setError(`Could not load the tree: ${describeError(e)}`);
+        throw e;
+      });
+      setError(null);
+      if (answer === null) return; // unchanged
+      etag.current = answer.etag;
+      setRoot(answer.root);
     },
     3000,
     [path],
   );
+  const refresh = () => {
+    etag.current = null;
+    restart();
+  };
 
   const treeRoot = rootOf(path);
   return (

@@ -425,6 +425,11 @@ describe("web client", () => {
     await humanPage.locator("section.session[data-phase='live']").waitFor();
     await humanPage.locator("li.created").getByRole("link", { name: SESSION }).waitFor();
     const humanTree = await human.context.newPage();
+    // the tree follows the hub: after the first answer, each call waits on the tree it shows
+    const treeWaits: string[] = [];
+    humanTree.on("request", (r) => {
+      if (r.url().includes("/v1/tree/") && r.headers()["if-none-match"]) treeWaits.push(r.url());
+    });
     await humanTree.goto(`${appUrl}/#/tree/${SESSION}`);
     await node(checker.path, humanTree).waitFor();
 
@@ -445,6 +450,7 @@ describe("web client", () => {
 
     // ... and the human sees it too: in the tree, and live in the researcher's session
     await eventually(async () => (await node(researcher.path, humanTree).getAttribute("data-state")) === "canceled", 10_000, "canceled (human tree)");
+    expect(treeWaits.some((url) => /[?&]wait=/.test(url))).toBe(true);
     expect(await node(checker.path, humanTree).getAttribute("data-state")).toBe("canceled");
     await humanPage.locator("li.notice").getByText("Session canceled").waitFor();
     await expect(humanPage.locator("li.notice").textContent()).resolves.toMatch(/by dev-manager: Not needed any more/);
