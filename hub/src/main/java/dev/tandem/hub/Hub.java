@@ -149,7 +149,7 @@ public final class Hub {
       StreamRoutes streams = new StreamRoutes(vertx, config, store, reader, committer, liveTail,
           new CollapseCursor(Clock.systemUTC()), approvals, limits);
       ParticipantRoutes participants = new ParticipantRoutes(vertx, store, cursors, presence, liveTail, limits);
-      ApprovalRoutes approvalRoutes = new ApprovalRoutes(approvals, store, limits);
+      ApprovalRoutes approvalRoutes = new ApprovalRoutes(vertx, approvals, store, limits);
       spawns = new SpawnService(db.pool(), store, policies, committer, approvals, authenticator);
       TreeRoutes treeRoutes = new TreeRoutes(vertx, spawns, liveTail, approvals, limits);
       Future<Void> listening = cluster.start(batch -> {

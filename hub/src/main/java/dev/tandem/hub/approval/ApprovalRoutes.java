@@ -13,10 +13,10 @@ import dev.tandem.hub.http.Params;
 import dev.tandem.hub.http.Responses;
 import dev.tandem.hub.http.TandemError;
 import dev.tandem.hub.limits.CallerLimits;
-import dev.tandem.hub.limits.OpenConnections;
 import dev.tandem.hub.stream.StreamPaths;
 import dev.tandem.hub.stream.StreamStore;
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
@@ -36,11 +36,13 @@ public final class ApprovalRoutes {
   public static final String POLICIES = "/v1/policies/";
   private static final Pattern ONE = Pattern.compile("/v1/approvals/(apr_[a-z0-9]{1,64})(?:/(approve|reject|cancel))?");
 
+  private final Vertx vertx;
   private final ApprovalService approvals;
   private final StreamStore streams;
   private final CallerLimits limits;
 
-  public ApprovalRoutes(ApprovalService approvals, StreamStore streams, CallerLimits limits) {
+  public ApprovalRoutes(Vertx vertx, ApprovalService approvals, StreamStore streams, CallerLimits limits) {
+    this.vertx = vertx;
     this.approvals = approvals;
     this.streams = streams;
     this.limits = limits;
@@ -128,25 +130,16 @@ public final class ApprovalRoutes {
   }
 
   /**
-   * A list, answered at once; or, with {@code If-None-Match} naming the list the caller has and
-   * {@code wait}, when the list changes ({@code 200}) or the wait ends ({@code 304}). A waiting
-   * list holds one of the caller's long-lived connections.
+   * A list, answered at once; or, with {@code If-None-Match} and {@code wait}, when it changes
+   * (a request, a vote, a decision, an expiry, on any node) or the wait ends.
    */
   private Future<Void> list(HttpServerRequest request, Principal principal, Supplier<Future<List<Approval>>> query) {
-    long wait = Params.waitMillis(request);
-    String seen = request.getHeader("If-None-Match");
-    OpenConnections.Permit permit = seen != null && wait > 0
-        ? limits.openConnection(limits.caller(principal, request.remoteAddress())) : null;
-    return approvals.awaitList(query, seen, wait, ChangeWait.closed(request)).onComplete(done -> {
-      if (permit != null) {
-        permit.release(); // before the answer: the caller may ask again at once
-      }
-    }).map(list -> {
-      ObjectNode body = ApprovalCodec.JSON.createObjectNode();
-      body.set("approvals", ApprovalService.views(list, approvals.now()));
-      ChangeWait.answer(request, ApprovalService.etag(list), seen, body);
-      return null;
-    });
+    return ChangeWait.serve(vertx, request, limits, principal, query, ApprovalService::etag,
+        (first, look) -> approvals.watchAll(vertx.getOrCreateContext(), look), list -> {
+          ObjectNode body = ApprovalCodec.JSON.createObjectNode();
+          body.set("approvals", ApprovalService.views(list, approvals.now()));
+          return body;
+        });
   }
 
   private Future<Void> putPolicy(HttpServerRequest request, String stream) {

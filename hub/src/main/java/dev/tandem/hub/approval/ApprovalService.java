@@ -32,7 +32,6 @@ import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
-import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Instant;
@@ -43,7 +42,6 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -316,18 +314,6 @@ public final class ApprovalService {
       });
       return settled.future();
     });
-  }
-
-  /**
-   * The list {@code query} gives, as soon as its {@link #etag} differs from {@code seen}, or
-   * whatever it gives when {@code waitMillis} have passed; fails when {@code abandoned}
-   * completes (the caller went away). Every approval requested or changed on any node makes it
-   * look again.
-   */
-  public Future<List<Approval>> awaitList(Supplier<Future<List<Approval>>> query, String seen,
-                                          long waitMillis, Future<Void> abandoned) {
-    return ChangeWait.await(vertx, query, ApprovalService::etag, seen, waitMillis,
-        (first, look) -> watchAll(vertx.getOrCreateContext(), look), abandoned);
   }
 
   /** Calls {@code handler} on {@code context} whenever any approval is requested or changes, on any node, until the returned cancel runs. */

@@ -14,7 +14,6 @@ import dev.tandem.hub.http.Params;
 import dev.tandem.hub.http.Responses;
 import dev.tandem.hub.http.TandemError;
 import dev.tandem.hub.limits.CallerLimits;
-import dev.tandem.hub.limits.OpenConnections;
 import dev.tandem.hub.presence.PresenceRegistry;
 import dev.tandem.hub.stream.LiveTail;
 import dev.tandem.hub.stream.Offsets;
@@ -108,14 +107,10 @@ public final class ParticipantRoutes {
    */
   private Future<Void> inbox(HttpServerRequest request, Principal principal, String participant) {
     int limit = Params.bounded(request, "limit", 50, 1, 500);
-    long wait = Params.waitMillis(request);
-    String seen = request.getHeader("If-None-Match");
-    OpenConnections.Permit permit = seen != null && wait > 0
-        ? limits.openConnection(limits.caller(principal, request.remoteAddress())) : null;
     Supplier<Future<List<CursorStore.InboxEntry>>> query = () -> cursors.inbox(participant, limit)
         // followed once, but this token may not read it (any more)
         .map(entries -> entries.stream().filter(e -> ScopeMatcher.allows(principal, Action.READ, e.stream())).toList());
-    return ChangeWait.await(vertx, query, ParticipantRoutes::etag, seen, wait, (first, look) -> {
+    return ChangeWait.serve(vertx, request, limits, principal, query, ParticipantRoutes::etag, (first, look) -> {
       Context context = vertx.getOrCreateContext();
       List<LiveTail.Waiter> moves = first.stream().map(e -> liveTail.watch(e.streamId(), context, look)).toList();
       Runnable cursorsStored = cursors.watch(participant, context, look);
@@ -123,11 +118,7 @@ public final class ParticipantRoutes {
         moves.forEach(LiveTail.Waiter::cancel);
         cursorsStored.run();
       };
-    }, ChangeWait.closed(request)).onComplete(done -> {
-      if (permit != null) {
-        permit.release(); // before the answer: the caller may ask again at once
-      }
-    }).map(entries -> {
+    }, entries -> {
       ObjectNode body = JSON.createObjectNode().put("participant", participant);
       ArrayNode streams = body.putArray("streams");
       for (CursorStore.InboxEntry e : entries) {
@@ -136,8 +127,7 @@ public final class ParticipantRoutes {
             .put("lastActivity", DateTimeFormatter.ISO_INSTANT.format(e.lastActivity()))
             .put("closed", e.closed());
       }
-      ChangeWait.answer(request, etag(entries), seen, body);
-      return null;
+      return body;
     });
   }
 

@@ -1,6 +1,9 @@
 package dev.tandem.hub.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.tandem.governance.access.Principal;
+import dev.tandem.hub.limits.CallerLimits;
+import dev.tandem.hub.limits.OpenConnections;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Promise;
@@ -29,8 +32,32 @@ public final class ChangeWait {
   private ChangeWait() {
   }
 
+  /**
+   * Serves {@code request} as a conditional long-poll: answered at once; or, with
+   * {@code If-None-Match} naming the answer the caller has and {@code wait}, when the answer
+   * changes ({@code 200}) or the wait ends ({@code 304}). A waiting request holds one of the
+   * caller's long-lived connections ({@code max-connections-per-principal}), given back before
+   * the answer goes out, so the caller may ask again at once.
+   */
+  public static <T> Future<Void> serve(Vertx vertx, HttpServerRequest request, CallerLimits limits, Principal principal,
+                                       Supplier<Future<T>> query, Function<T, String> etag,
+                                       BiFunction<T, Handler<Void>, Runnable> watch, Function<T, JsonNode> body) {
+    long wait = Params.waitMillis(request);
+    String seen = request.getHeader("If-None-Match");
+    OpenConnections.Permit permit = seen != null && wait > 0
+        ? limits.openConnection(limits.caller(principal, request.remoteAddress())) : null;
+    return await(vertx, query, etag, seen, wait, watch, closed(request)).onComplete(done -> {
+      if (permit != null) {
+        permit.release();
+      }
+    }).map(answer -> {
+      answer(request, etag.apply(answer), seen, body.apply(answer));
+      return null;
+    });
+  }
+
   /** Completes when the caller's connection closes: a long-poll waiting for it gives up. */
-  public static Future<Void> closed(HttpServerRequest request) {
+  private static Future<Void> closed(HttpServerRequest request) {
     Promise<Void> closed = Promise.promise();
     request.response().closeHandler(v -> closed.tryComplete());
     return closed.future();
@@ -40,7 +67,7 @@ public final class ChangeWait {
    * Answers a conditional request: {@code 304} when the answer's tag is still the caller's
    * {@code seen}, else {@code 200} with {@code body}; both carry the tag.
    */
-  public static void answer(HttpServerRequest request, String etag, String seen, JsonNode body) {
+  private static void answer(HttpServerRequest request, String etag, String seen, JsonNode body) {
     request.response().putHeader("ETag", etag);
     if (etag.equals(seen)) {
       request.response().setStatusCode(304).putHeader("Cache-Control", "no-store").end();

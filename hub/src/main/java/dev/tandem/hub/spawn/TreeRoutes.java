@@ -14,7 +14,6 @@ import dev.tandem.hub.http.Params;
 import dev.tandem.hub.http.Responses;
 import dev.tandem.hub.http.TandemError;
 import dev.tandem.hub.limits.CallerLimits;
-import dev.tandem.hub.limits.OpenConnections;
 import dev.tandem.hub.stream.LiveTail;
 import dev.tandem.hub.stream.Offsets;
 import dev.tandem.hub.stream.StreamPaths;
@@ -120,11 +119,7 @@ public final class TreeRoutes {
     Access.require(principal, Action.READ, stream);
     int limit = Params.bounded(request, "limit", 1000, 1, 10_000);
     int offset = Params.bounded(request, "offset", 0, 0, Integer.MAX_VALUE);
-    long wait = Params.waitMillis(request);
-    String seen = request.getHeader("If-None-Match");
-    OpenConnections.Permit permit = seen != null && wait > 0
-        ? limits.openConnection(limits.caller(principal, request.remoteAddress())) : null;
-    return ChangeWait.await(vertx, () -> read(stream, limit, offset), TreeRoutes::etag, seen, wait, (first, look) -> {
+    return ChangeWait.serve(vertx, request, limits, principal, () -> read(stream, limit, offset), TreeRoutes::etag, (first, look) -> {
       Context context = vertx.getOrCreateContext();
       List<LiveTail.Waiter> moves = first.streamIds().stream().map(id -> liveTail.watch(id, context, look)).toList();
       Runnable approvalsChanged = approvals.watchAll(context, look);
@@ -132,14 +127,7 @@ public final class TreeRoutes {
         moves.forEach(LiveTail.Waiter::cancel);
         approvalsChanged.run();
       };
-    }, ChangeWait.closed(request)).onComplete(done -> {
-      if (permit != null) {
-        permit.release(); // before the answer: the caller may ask again at once
-      }
-    }).map(answer -> {
-      ChangeWait.answer(request, etag(answer), seen, answer.body());
-      return null;
-    });
+    }, TreePage::body);
   }
 
   /** A page of the tree, and the streams on it: what moves when the page changes. */

@@ -65,6 +65,14 @@ class SpawnTreeTest {
     return JSON.readTree(hub.get(path + "?offset=-1").body());
   }
 
+  /** A new stream whose gate holds {@code payment} events. */
+  private static String gatedRoot(String root) throws Exception {
+    hub.put(root, "application/json");
+    hub.send(HttpRequest.newBuilder(URI.create(hub.baseUrl() + "/v1/policies/" + root)).PUT(BodyPublishers.ofString(
+        "{\"gates\":[{\"name\":\"pay\",\"match\":{\"type\":\"payment\"}}]}")));
+    return root;
+  }
+
   private static String planner(String root) {
     return hub.token("planner", Set.of(Role.AGENT), new Scope(root, EnumSet.of(Action.READ, Action.APPEND)));
   }
@@ -140,10 +148,7 @@ class SpawnTreeTest {
 
   @Test
   void cancelingTheRootCancelsEveryDescendantLeafFirstWithTheirApprovals() throws Exception {
-    String root = "sessions/cancel";
-    hub.put(root, "application/json");
-    hub.send(HttpRequest.newBuilder(URI.create(hub.baseUrl() + "/v1/policies/" + root)).PUT(BodyPublishers.ofString(
-        "{\"gates\":[{\"name\":\"pay\",\"match\":{\"type\":\"payment\"}}]}")));
+    String root = gatedRoot("sessions/cancel");
     String admin = hub.adminToken();
     String a = spawn(admin, root, "a").get("stream").asText();
     String a1 = spawn(admin, a, "a1").get("stream").asText();
@@ -170,10 +175,7 @@ class SpawnTreeTest {
 
   @Test
   void aTreeLongPollIsAnsweredByASpawnAnApprovalAndACancel() throws Exception {
-    String root = "sessions/watched";
-    hub.put(root, "application/json");
-    hub.send(HttpRequest.newBuilder(URI.create(hub.baseUrl() + "/v1/policies/" + root)).PUT(BodyPublishers.ofString(
-        "{\"gates\":[{\"name\":\"pay\",\"match\":{\"type\":\"payment\"}}]}")));
+    String root = gatedRoot("sessions/watched");
     String admin = hub.adminToken();
     HttpResponse<String> first = call(admin, "GET", "/v1/tree/" + root, null);
     assertEquals(0, JSON.readTree(first.body()).get("children").size());
