@@ -17,7 +17,7 @@
  */
 import { backoffDelay } from "./backoff.js";
 import { ErrorCodes, invalidArgument, TandemError } from "./errors.js";
-import { followChanges, linkSignals, sleep } from "./follow.js";
+import { closedSignal, followChanges, linkSignals, sleep } from "./follow.js";
 import { abortError, type HttpApi } from "./http.js";
 import { compareOffsets, FIRST_OFFSET } from "./offsets.js";
 import { randomId } from "./stream.js";
@@ -44,15 +44,13 @@ const DEFAULT_RELEASE_TIMEOUT_MS = 30_000;
 export class Approvals {
   readonly #socket: HubSocket;
   readonly #http: HttpApi;
-  readonly #closed = new AbortController();
+  readonly #closed: AbortSignal;
 
   /** Not constructed directly: use `client.approvals`. */
   constructor(socket: HubSocket, http: HttpApi) {
     this.#socket = socket;
     this.#http = http;
-    socket.onStateChange((change) => {
-      if (change.state === "closed") this.#closed.abort(new TandemError(ErrorCodes.closed, "the client was closed"));
-    });
+    this.#closed = closedSignal(socket);
   }
 
   /** The approval record (`GET /v1/approvals/{id}`; needs `read` on its stream). */
@@ -91,7 +89,7 @@ export class Approvals {
   async *watchPending<T = unknown>(options: WatchPendingOptions = {}): AsyncGenerator<Array<Approval<T>>, void, undefined> {
     const seconds = options.pollSeconds ?? DEFAULT_POLL_SECONDS;
     if (!Number.isInteger(seconds) || seconds < 1 || seconds > 300) throw invalidArgument("pollSeconds is a whole number from 1 to 300");
-    const { signal, dispose } = linkSignals(this.#closed.signal, options.signal);
+    const { signal, dispose } = linkSignals(this.#closed, options.signal);
     try {
       const lists = followChanges<{ approvals: Array<Approval<T>> }>(this.#http, `${this.#http.base}/v1/approvals?${pendingQuery(options)}`,
         { what: "the approvals list", pollSeconds: seconds, signal, backoff: this.#socket.options.backoff });
@@ -171,7 +169,7 @@ export class Approvals {
   async settled<T>(id: string, options: DecisionOptions = {}): Promise<Approval<T>> {
     const seconds = options.pollSeconds ?? DEFAULT_POLL_SECONDS;
     if (!Number.isInteger(seconds) || seconds < 1 || seconds > 300) throw invalidArgument("pollSeconds is a whole number from 1 to 300");
-    const { signal, dispose } = linkSignals(this.#closed.signal, options.signal);
+    const { signal, dispose } = linkSignals(this.#closed, options.signal);
     try {
       let failures = 0;
       for (;;) {
@@ -196,7 +194,7 @@ export class Approvals {
    * @internal
    */
   async released<T>(path: string, id: string, hint: Offset | null, options: DecisionOptions = {}): Promise<StreamEvent<T & { approvalId: string }>> {
-    const { signal, dispose } = linkSignals(this.#closed.signal, options.signal);
+    const { signal, dispose } = linkSignals(this.#closed, options.signal);
     const deadline = Date.now() + (options.releaseTimeoutMs ?? DEFAULT_RELEASE_TIMEOUT_MS);
     try {
       const start = hint ?? FIRST_OFFSET;

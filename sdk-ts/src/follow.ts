@@ -6,6 +6,7 @@
 import { backoffDelay } from "./backoff.js";
 import { ErrorCodes, TandemError } from "./errors.js";
 import { abortError, type HttpApi } from "./http.js";
+import type { HubSocket } from "./hub-socket.js";
 import type { BackoffOptions } from "./types.js";
 
 /** The shortest time between the starts of two calls. */
@@ -63,6 +64,15 @@ export async function* followChanges<B>(http: HttpApi, url: string, options: Fol
     if (changed !== null) yield changed.body;
     if (etag === null) await sleep(backoffDelay(0, options.backoff), signal);
   }
+}
+
+/** A signal that aborts (code `closed`) once the client that owns `socket` is closed for good. */
+export function closedSignal(socket: HubSocket): AbortSignal {
+  const closed = new AbortController();
+  socket.onStateChange((change) => {
+    if (change.state === "closed") closed.abort(new TandemError(ErrorCodes.closed, "the client was closed"));
+  });
+  return closed.signal;
 }
 
 /** One signal that aborts when any of `signals` does; `dispose` unhooks it. */

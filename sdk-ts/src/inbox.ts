@@ -2,8 +2,8 @@
  * The participant's inbox (docs/websocket.md "Inbox"): the streams it follows, with unread
  * counts, most recent activity first; read once, or followed as it changes.
  */
-import { ErrorCodes, invalidArgument, TandemError } from "./errors.js";
-import { followChanges, linkSignals } from "./follow.js";
+import { invalidArgument } from "./errors.js";
+import { closedSignal, followChanges, linkSignals } from "./follow.js";
 import type { HttpApi } from "./http.js";
 import type { HubSocket } from "./hub-socket.js";
 import type { InboxEntry, InboxOptions, WatchInboxOptions } from "./types.js";
@@ -14,15 +14,13 @@ const DEFAULT_POLL_SECONDS = 30;
 export class Inbox {
   readonly #socket: HubSocket;
   readonly #http: HttpApi;
-  readonly #closed = new AbortController();
+  readonly #closed: AbortSignal;
 
   /** Not constructed directly: use `client.inbox`. */
   constructor(socket: HubSocket, http: HttpApi) {
     this.#socket = socket;
     this.#http = http;
-    socket.onStateChange((change) => {
-      if (change.state === "closed") this.#closed.abort(new TandemError(ErrorCodes.closed, "the client was closed"));
-    });
+    this.#closed = closedSignal(socket);
   }
 
   /** The streams this participant follows, most recent activity first (`GET /v1/inbox`). */
@@ -44,7 +42,7 @@ export class Inbox {
     const seconds = options.pollSeconds ?? DEFAULT_POLL_SECONDS;
     if (!Number.isInteger(seconds) || seconds < 1 || seconds > 300) throw invalidArgument("pollSeconds is a whole number from 1 to 300");
     const query = inboxQuery(options);
-    const { signal, dispose } = linkSignals(this.#closed.signal, options.signal);
+    const { signal, dispose } = linkSignals(this.#closed, options.signal);
     try {
       const inboxes = followChanges<{ streams: InboxEntry[] }>(this.#http, `${this.#http.base}/v1/inbox?${query}`,
         { what: "the inbox", pollSeconds: seconds, signal, backoff: this.#socket.options.backoff });

@@ -3,7 +3,7 @@
  * the app's own, so the screens work with any SDK version: the SDK's `client.approvals` and
  * `StreamHandle.tree()/cancel()/fork()` call the same endpoints.
  */
-import { call, encodePath, json, type HubAccess } from "./http.js";
+import { call, encodePath, followGet, json, type HubAccess } from "./http.js";
 
 export type ApprovalState = "pending" | "approved" | "rejected" | "expired" | "canceled";
 
@@ -61,16 +61,8 @@ export async function pendingApprovalsChange(
   etag: string | null,
   options: { wait?: string; signal?: AbortSignal } = {},
 ): Promise<PendingList | null> {
-  const params = pendingParams(query);
-  const headers: Record<string, string> = {};
-  if (etag) {
-    params.set("wait", options.wait ?? "25s");
-    headers["If-None-Match"] = etag;
-  }
-  const response = await call(access, "GET", `/v1/approvals?${params}`, options.signal ? { headers, signal: options.signal } : { headers });
-  if (response.status === 304) return null;
-  const answer = (await response.json()) as { approvals?: Approval[] };
-  return { approvals: answer.approvals ?? [], etag: response.headers.get("ETag") };
+  const answer = await followGet<{ approvals?: Approval[] }>(access, `/v1/approvals?${pendingParams(query)}`, etag, options);
+  return answer && { approvals: answer.body.approvals ?? [], etag: answer.etag };
 }
 
 function pendingParams(query: PendingQuery): URLSearchParams {
@@ -129,15 +121,8 @@ export async function treeChange(
   etag: string | null,
   options: { wait?: string; signal?: AbortSignal } = {},
 ): Promise<{ root: TreeNode; etag: string | null } | null> {
-  const headers: Record<string, string> = {};
-  let query = "";
-  if (etag) {
-    query = `?wait=${options.wait ?? "25s"}`;
-    headers["If-None-Match"] = etag;
-  }
-  const response = await call(access, "GET", `/v1/tree/${encodePath(stream)}${query}`, options.signal ? { headers, signal: options.signal } : { headers });
-  if (response.status === 304) return null;
-  return { root: (await response.json()) as TreeNode, etag: response.headers.get("ETag") };
+  const answer = await followGet<TreeNode>(access, `/v1/tree/${encodePath(stream)}`, etag, options);
+  return answer && { root: answer.body, etag: answer.etag };
 }
 
 /** Cancels the stream and its descendants, leaf first; resolves with the canceled paths. */

@@ -57,6 +57,27 @@ export async function call(access: HubAccess | { hub: string; token?: string }, 
   return response;
 }
 
+/**
+ * A conditional long-poll (GET `path`): without an `etag`, the answer now; with one, the
+ * answer as soon as it is no longer the one `etag` names, or null when `wait` (default 25s)
+ * passes without a change. Resolves with the parsed answer and its `ETag`.
+ */
+export async function followGet<T>(
+  access: HubAccess,
+  path: string,
+  etag: string | null,
+  options: { wait?: string; signal?: AbortSignal } = {},
+): Promise<{ body: T; etag: string | null } | null> {
+  const headers: Record<string, string> = {};
+  if (etag) {
+    path += `${path.includes("?") ? "&" : "?"}wait=${options.wait ?? "25s"}`;
+    headers["If-None-Match"] = etag;
+  }
+  const response = await call(access, "GET", path, options.signal ? { headers, signal: options.signal } : { headers });
+  if (response.status === 304) return null;
+  return { body: (await response.json()) as T, etag: response.headers.get("ETag") };
+}
+
 /** A JSON call: sends `body` as JSON, resolves with the parsed answer (undefined when empty). */
 export async function json<T>(access: HubAccess | { hub: string; token?: string }, method: string, path: string, options: CallOptions = {}): Promise<T> {
   const response = await call(access, method, path, options);

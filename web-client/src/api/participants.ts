@@ -2,7 +2,7 @@
  * The participant's side of the hub over HTTP: development tokens, the inbox, cursors and
  * creating a session stream (docs/websocket.md "Inbox", "Cursors"; docs/security.md).
  */
-import { call, encodePath, json, type HubAccess } from "./http.js";
+import { call, encodePath, followGet, json, type HubAccess } from "./http.js";
 
 export interface DevToken {
   name: string;
@@ -49,15 +49,8 @@ export async function inboxChange(
   etag: string | null,
   options: { wait?: string; limit?: number; signal?: AbortSignal } = {},
 ): Promise<{ inbox: Inbox; etag: string | null } | null> {
-  const params = new URLSearchParams({ limit: String(options.limit ?? 100) });
-  const headers: Record<string, string> = {};
-  if (etag) {
-    params.set("wait", options.wait ?? "25s");
-    headers["If-None-Match"] = etag;
-  }
-  const response = await call(access, "GET", `/v1/inbox?${params}`, options.signal ? { headers, signal: options.signal } : { headers });
-  if (response.status === 304) return null;
-  return { inbox: (await response.json()) as Inbox, etag: response.headers.get("ETag") };
+  const answer = await followGet<Inbox>(access, `/v1/inbox?limit=${options.limit ?? 100}`, etag, options);
+  return answer && { inbox: answer.body, etag: answer.etag };
 }
 
 export interface CursorInfo {
