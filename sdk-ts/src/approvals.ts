@@ -17,7 +17,7 @@
  */
 import { backoffDelay } from "./backoff.js";
 import { ErrorCodes, invalidArgument, TandemError } from "./errors.js";
-import { closedSignal, followChanges, linkSignals, sleep } from "./follow.js";
+import { closedSignal, followChanges, linkSignals, pollSeconds, sleep } from "./follow.js";
 import { abortError, type HttpApi } from "./http.js";
 import { compareOffsets, FIRST_OFFSET } from "./offsets.js";
 import { randomId } from "./stream.js";
@@ -37,7 +37,6 @@ import type {
 } from "./types.js";
 
 const MAX_KEY_LENGTH = 256;
-const DEFAULT_POLL_SECONDS = 30;
 const DEFAULT_RELEASE_TIMEOUT_MS = 30_000;
 
 /** `client.approvals`: reading and deciding approvals, for requesters and managers alike. */
@@ -50,7 +49,7 @@ export class Approvals {
   constructor(socket: HubSocket, http: HttpApi) {
     this.#socket = socket;
     this.#http = http;
-    this.#closed = closedSignal(socket);
+    this.#closed = closedSignal(socket).signal; // for the client's lifetime
   }
 
   /** The approval record (`GET /v1/approvals/{id}`; needs `read` on its stream). */
@@ -87,8 +86,7 @@ export class Approvals {
    * client, by throwing `aborted` / `closed`.
    */
   async *watchPending<T = unknown>(options: WatchPendingOptions = {}): AsyncGenerator<Array<Approval<T>>, void, undefined> {
-    const seconds = options.pollSeconds ?? DEFAULT_POLL_SECONDS;
-    if (!Number.isInteger(seconds) || seconds < 1 || seconds > 300) throw invalidArgument("pollSeconds is a whole number from 1 to 300");
+    const seconds = pollSeconds(options.pollSeconds);
     const { signal, dispose } = linkSignals(this.#closed, options.signal);
     try {
       const lists = followChanges<{ approvals: Array<Approval<T>> }>(this.#http, `${this.#http.base}/v1/approvals?${pendingQuery(options)}`,
@@ -167,8 +165,7 @@ export class Approvals {
    * @internal
    */
   async settled<T>(id: string, options: DecisionOptions = {}): Promise<Approval<T>> {
-    const seconds = options.pollSeconds ?? DEFAULT_POLL_SECONDS;
-    if (!Number.isInteger(seconds) || seconds < 1 || seconds > 300) throw invalidArgument("pollSeconds is a whole number from 1 to 300");
+    const seconds = pollSeconds(options.pollSeconds);
     const { signal, dispose } = linkSignals(this.#closed, options.signal);
     try {
       let failures = 0;

@@ -4,7 +4,7 @@
  * the wait ends without a change. Used by `approvals.watchPending()` and `inbox.watch()`.
  */
 import { backoffDelay } from "./backoff.js";
-import { ErrorCodes, TandemError } from "./errors.js";
+import { ErrorCodes, invalidArgument, TandemError } from "./errors.js";
 import { abortError, type HttpApi } from "./http.js";
 import type { HubSocket } from "./hub-socket.js";
 import type { BackoffOptions } from "./types.js";
@@ -66,13 +66,23 @@ export async function* followChanges<B>(http: HttpApi, url: string, options: Fol
   }
 }
 
-/** A signal that aborts (code `closed`) once the client that owns `socket` is closed for good. */
-export function closedSignal(socket: HubSocket): AbortSignal {
+/**
+ * A signal that aborts (code `closed`) once the client that owns `socket` is closed for good;
+ * `dispose` stops listening.
+ */
+export function closedSignal(socket: HubSocket): { signal: AbortSignal; dispose: () => void } {
   const closed = new AbortController();
-  socket.onStateChange((change) => {
+  const dispose = socket.onStateChange((change) => {
     if (change.state === "closed") closed.abort(new TandemError(ErrorCodes.closed, "the client was closed"));
   });
-  return closed.signal;
+  return { signal: closed.signal, dispose };
+}
+
+/** The long-poll wait of a watch: `pollSeconds` (1–300), 30 by default. */
+export function pollSeconds(value: number | undefined): number {
+  const seconds = value ?? 30;
+  if (!Number.isInteger(seconds) || seconds < 1 || seconds > 300) throw invalidArgument("pollSeconds is a whole number from 1 to 300");
+  return seconds;
 }
 
 /** One signal that aborts when any of `signals` does; `dispose` unhooks it. */

@@ -3,12 +3,10 @@
  * counts, most recent activity first; read once, or followed as it changes.
  */
 import { invalidArgument } from "./errors.js";
-import { closedSignal, followChanges, linkSignals } from "./follow.js";
+import { closedSignal, followChanges, linkSignals, pollSeconds } from "./follow.js";
 import type { HttpApi } from "./http.js";
 import type { HubSocket } from "./hub-socket.js";
 import type { InboxEntry, InboxOptions, WatchInboxOptions } from "./types.js";
-
-const DEFAULT_POLL_SECONDS = 30;
 
 /** `client.inbox`. */
 export class Inbox {
@@ -20,7 +18,7 @@ export class Inbox {
   constructor(socket: HubSocket, http: HttpApi) {
     this.#socket = socket;
     this.#http = http;
-    this.#closed = closedSignal(socket);
+    this.#closed = closedSignal(socket).signal; // for the client's lifetime
   }
 
   /** The streams this participant follows, most recent activity first (`GET /v1/inbox`). */
@@ -39,8 +37,7 @@ export class Inbox {
    * `aborted` / `closed`.
    */
   async *watch(options: WatchInboxOptions = {}): AsyncGenerator<InboxEntry[], void, undefined> {
-    const seconds = options.pollSeconds ?? DEFAULT_POLL_SECONDS;
-    if (!Number.isInteger(seconds) || seconds < 1 || seconds > 300) throw invalidArgument("pollSeconds is a whole number from 1 to 300");
+    const seconds = pollSeconds(options.pollSeconds);
     const query = inboxQuery(options);
     const { signal, dispose } = linkSignals(this.#closed, options.signal);
     try {

@@ -9,6 +9,8 @@ import { invalidArgument } from "./errors.js";
 import { isOffset, offsetAfter } from "./offsets.js";
 import { Producer } from "./producer.js";
 import { startRun, type Run } from "./run.js";
+import { closedSignal, followChanges, linkSignals, pollSeconds } from "./follow.js";
+import { encodePath } from "./urls.js";
 import { cancelTree, createFork, getPolicy, setPolicy, spawnChild, tree } from "./spawn.js";
 import type { ApprovalHandle, Approvals } from "./approvals.js";
 import type { Channel } from "./channel.js";
@@ -35,6 +37,7 @@ import type {
   StreamInfo,
   StreamOptions,
   SubscribeOptions,
+  WatchOptions,
 } from "./types.js";
 
 /** What a handle needs from its client. Internal. */
@@ -192,6 +195,25 @@ export class StreamHandle {
   /** This stream and its spawned subtree, with states, forks and pending approvals. */
   tree(): Promise<TreeNode> {
     return tree(this.#http, this.path);
+  }
+
+  /**
+   * The tree now, then again each time it changes (a node spawned, appended to, closed or
+   * canceled; an approval decided), as an async iterable:
+   * `for await (const root of stream.watchTree()) show(root)`. Long-polls like
+   * `client.approvals.watchPending()`; `break`, `signal` or closing the client ends it.
+   */
+  async *watchTree(options: WatchOptions = {}): AsyncGenerator<TreeNode, void, undefined> {
+    const seconds = pollSeconds(options.pollSeconds);
+    const closed = closedSignal(this.#connection);
+    const { signal, dispose } = linkSignals(closed.signal, options.signal);
+    try {
+      yield* followChanges<TreeNode>(this.#http, `${this.#http.base}/v1/tree/${encodePath(this.path)}`,
+        { what: "the tree", pollSeconds: seconds, signal, backoff: this.#connection.options.backoff });
+    } finally {
+      dispose();
+      closed.dispose();
+    }
   }
 
   /**

@@ -443,12 +443,7 @@ export interface ListPendingOptions extends ListApprovalsOptions {
   decidable?: boolean;
 }
 
-export interface WatchPendingOptions extends ListPendingOptions {
-  /** Stops watching: the iteration throws the signal's reason (code `aborted`). */
-  signal?: AbortSignal;
-  /** How long each long-poll waits on the hub, in seconds (1–300). Default 30. */
-  pollSeconds?: number;
-}
+export interface WatchPendingOptions extends ListPendingOptions, WatchOptions {}
 
 // ---- inbox ---------------------------------------------------------------------------
 
@@ -471,12 +466,15 @@ export interface InboxOptions {
   limit?: number;
 }
 
-export interface WatchInboxOptions extends InboxOptions {
+/** How a watch (`watchTree`, and the options below) long-polls, and what stops it. */
+export interface WatchOptions {
   /** Stops watching: the iteration throws the signal's reason (code `aborted`). */
   signal?: AbortSignal;
   /** How long each long-poll waits on the hub, in seconds (1–300). Default 30. */
   pollSeconds?: number;
 }
+
+export interface WatchInboxOptions extends InboxOptions, WatchOptions {}
 
 // ---- spawn, trees, forks ---------------------------------------------------------------
 

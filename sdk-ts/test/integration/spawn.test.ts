@@ -1,6 +1,6 @@
 import WS from "ws";
 import { afterEach, describe, expect, it } from "vitest";
-import { connect, TandemError, type ConnectOptions, type TandemClient } from "../../src/index.js";
+import { connect, TandemError, type ConnectOptions, type TandemClient, type TreeNode } from "../../src/index.js";
 import { client, closeClients, hubUrl, streamPath } from "./helpers.js";
 
 afterEach(() => closeClients());
@@ -70,6 +70,30 @@ describe("spawn", () => {
       children: [],
       forks: [],
     });
+  });
+
+  it("watches the tree: now, then on each spawn and cancel, until aborted", async () => {
+    const planner = client("planner");
+    const root = planner.stream(streamPath("watch-tree"));
+    await root.create();
+    const stop = new AbortController();
+    const trees = root.watchTree({ signal: stop.signal, pollSeconds: 60 })[Symbol.asyncIterator]();
+    expect(((await trees.next()).value as TreeNode).children).toEqual([]);
+
+    const afterSpawn = trees.next(); // waits on the hub until the tree changes
+    const { stream: child } = await root.spawn("helper");
+    expect(((await afterSpawn).value as TreeNode).children.map((c) => c.stream)).toEqual([child.path]);
+
+    await child.cancel();
+    let state: string | undefined;
+    for (let answers = 0; state !== "canceled" && answers < 5; answers++) {
+      state = ((await trees.next()).value as TreeNode).children[0]?.state;
+    }
+    expect(state).toBe("canceled");
+
+    const stopped = trees.next();
+    stop.abort();
+    await expect(stopped).rejects.toMatchObject({ code: "aborted" });
   });
 
   it("refuses a spawn past the policy's limits", async () => {
