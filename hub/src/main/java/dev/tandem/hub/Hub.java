@@ -128,7 +128,7 @@ public final class Hub {
       approvals.onChanged(id -> cluster.send(Cluster.APPROVALS, id));
       cursors.onChanged(participants -> cluster.send(Cluster.CURSORS, participants));
       policies.onChange(() -> cluster.send(Cluster.POLICIES, "changed"));
-      wsHub.onPresenceChange(change -> cluster.send(Cluster.PRESENCE, cluster.nodeId() + "|" + change));
+      wsHub.clusterPresence(cluster.nodeId(), change -> cluster.send(Cluster.PRESENCE, cluster.nodeId() + "|" + change));
       cluster.on(Cluster.APPROVALS, approvals::changed);
       cluster.on(Cluster.CURSORS, cursors::changed);
       cluster.on(Cluster.POLICIES, any -> policies.invalidate());
@@ -137,12 +137,13 @@ public final class Hub {
         wsHub.remotePresence(message.substring(0, bar), message.substring(bar + 1));
       });
       cluster.on(Cluster.REMOVED, id -> removed.accept(Long.parseLong(id)));
-      // A node that dies says nothing: while this one has connections it says it is alive, and
-      // the presence of nodes silent for cluster-presence-timeout-ms is dropped.
+      // A node that dies says nothing: while this one has connections it says it is alive (with a
+      // digest of its presence, so a node that missed a change asks again), and the presence of
+      // nodes silent for cluster-presence-timeout-ms is dropped.
       long presenceTimeout = config.clusterPresenceTimeoutMs();
       presenceTimer = vertx.setPeriodic(presenceTimeout / 3, id -> {
         if (wsHub.connectionCount() > 0) {
-          cluster.send(Cluster.PRESENCE, cluster.nodeId() + "|" + WsHub.ALIVE);
+          wsHub.heartbeat();
         }
         wsHub.expireSilentNodes(presenceTimeout);
       });

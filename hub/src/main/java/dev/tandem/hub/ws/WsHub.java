@@ -1,9 +1,10 @@
 package dev.tandem.hub.ws;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tandem.governance.access.Principal;
 import dev.tandem.hub.approval.ApprovalService;
 import dev.tandem.hub.auth.Authenticator;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tandem.hub.config.HubConfig;
 import dev.tandem.hub.cursor.CursorStore;
 import dev.tandem.hub.http.Responses;
@@ -18,8 +19,12 @@ import dev.tandem.hub.stream.StreamReader;
 import dev.tandem.hub.stream.StreamStore;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerRequest;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,8 +36,8 @@ import org.slf4j.LoggerFactory;
 public final class WsHub {
 
   public static final String PATH = "/v1/ws";
-  /** The heartbeat a node sends while it has connections, so the others keep its presence. */
-  public static final String ALIVE = "{\"op\":\"alive\"}";
+  /** Most characters of announcements in one snapshot part: a NOTIFY payload stays under 8,000 bytes. */
+  private static final int SNAPSHOT_PART_CHARS = 5000;
   private static final Logger LOG = LoggerFactory.getLogger(WsHub.class);
 
   /** Per-connection limits, from the {@code ws-*} settings. */
@@ -68,6 +73,9 @@ public final class WsHub {
   private final CallerLimits callers;
   private final FanOut fanOut;
   private final Set<WsConnection> connections = ConcurrentHashMap.newKeySet();
+  /** What this node announced and has not taken back, by {@code streamId:connection}: for heartbeats and snapshots. */
+  private final Map<String, String> announced = new ConcurrentHashMap<>();
+  private String nodeId = "";
   private java.util.function.Consumer<String> presenceBroadcast = change -> { };
   private final java.util.concurrent.atomic.AtomicLong slowConsumerDisconnects = new java.util.concurrent.atomic.AtomicLong();
   private final java.util.concurrent.atomic.AtomicLong slowConsumerSwitches = new java.util.concurrent.atomic.AtomicLong();
@@ -132,7 +140,7 @@ public final class WsHub {
 
   /** Joins or updates presence, here and (through {@code broadcast}) on the other nodes. */
   void presenceSet(long streamId, String path, String connection, String participant, String kind,
-                   com.fasterxml.jackson.databind.JsonNode state) {
+                   JsonNode state) {
     PresenceRegistry.Diff diff = presence.set(streamId, connection, participant, kind, state);
     if (diff != null) {
       fanOut.presence(path, diff);
@@ -140,7 +148,9 @@ public final class WsHub {
     ObjectNode change = Frames.JSON.createObjectNode().put("op", "set").put("stream", streamId).put("path", path)
         .put("connection", connection).put("participant", participant).put("kind", kind);
     change.set("state", state);
-    presenceBroadcast.accept(change.toString());
+    String announcement = change.toString();
+    announced.put(streamId + ":" + connection, announcement);
+    presenceBroadcast.accept(announcement);
   }
 
   void presenceLeave(long streamId, String path, String connection, String participant) {
@@ -148,36 +158,124 @@ public final class WsHub {
     if (diff != null) {
       fanOut.presence(path, diff);
     }
+    announced.remove(streamId + ":" + connection);
     presenceBroadcast.accept(Frames.JSON.createObjectNode().put("op", "leave").put("stream", streamId)
         .put("path", path).put("connection", connection).put("participant", participant).toString());
   }
 
-  /** Applies a presence change made on another node ({@code node} names it), or its heartbeat. */
-  public void remotePresence(String node, String change) {
+  /**
+   * Says this node is alive, with a digest of the presence it has announced: a node whose view
+   * of it disagrees (a change lost in transit) asks for a snapshot. Sent while the node has
+   * connections; one that stops is dropped by the others after the timeout.
+   */
+  public void heartbeat() {
+    presenceBroadcast.accept(Frames.JSON.createObjectNode().put("op", "alive")
+        .put("digest", RemotePresence.digest(announced.values())).toString());
+  }
+
+  /** Everything this node has announced, again, in parts that each fit one hint. */
+  private void sendSnapshot() {
+    List<String> parts = new ArrayList<>();
+    StringBuilder part = new StringBuilder();
+    for (String announcement : announced.values()) {
+      if (!part.isEmpty() && part.length() + announcement.length() > SNAPSHOT_PART_CHARS) {
+        parts.add(part.toString());
+        part.setLength(0);
+      }
+      part.append(part.isEmpty() ? "" : "\n").append(announcement);
+    }
+    parts.add(part.toString());
+    String id = UUID.randomUUID().toString().substring(0, 8);
+    for (int i = 0; i < parts.size(); i++) {
+      presenceBroadcast.accept(Frames.JSON.createObjectNode().put("op", "snapshot").put("id", id).put("part", i)
+          .put("parts", parts.size()).put("changes", parts.get(i)).toString());
+    }
+  }
+
+  /**
+   * Applies a presence message from another node ({@code node} names it): a change, a
+   * heartbeat, a request for this node's snapshot, or a snapshot of the other's.
+   */
+  public void remotePresence(String node, String message) {
     remote.heard(node, System.currentTimeMillis());
+    JsonNode c;
     try {
-      com.fasterxml.jackson.databind.JsonNode c = Frames.JSON.readTree(change);
-      String op = c.get("op").asText();
-      if (op.equals("alive")) {
-        return;
+      c = Frames.JSON.readTree(message);
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException("unreadable presence message from node " + node, e);
+    }
+    switch (c.path("op").asText()) {
+      case "alive" -> {
+        if (c.has("digest") && remote.disagrees(node, c.get("digest").asText())) {
+          LOG.info("presence announced by hub node {} differs from what this node heard; asking it again", node);
+          presenceBroadcast.accept(Frames.JSON.createObjectNode().put("op", "resync").put("node", node).toString());
+        }
       }
-      String connection = "node-" + node + ":" + c.get("connection").asText();
-      long streamId = c.get("stream").asLong();
-      String path = c.get("path").asText();
-      String participant = c.get("participant").asText();
-      PresenceRegistry.Diff diff;
-      if (op.equals("set")) {
-        diff = presence.set(streamId, connection, participant, c.get("kind").asText(), c.get("state"));
-        remote.set(node, new RemotePresence.Entry(streamId, path, connection, participant));
-      } else {
-        diff = presence.leave(streamId, connection, participant);
-        remote.left(node, connection, streamId);
+      case "resync" -> {
+        if (c.path("node").asText().equals(nodeId)) {
+          sendSnapshot();
+        }
       }
+      case "snapshot" -> {
+        List<String> changes = remote.snapshotPart(node, c.path("id").asText(), c.path("part").asInt(),
+            c.path("parts").asInt(), c.path("changes").asText());
+        if (changes != null) {
+          replaceRemote(node, changes);
+        }
+      }
+      case "set", "leave" -> applyRemote(node, c, message);
+      default -> LOG.debug("presence message of unknown kind from node {}: {}", node, message);
+    }
+  }
+
+  private void applyRemote(String node, JsonNode c, String message) {
+    String connection = "node-" + node + ":" + c.get("connection").asText();
+    long streamId = c.get("stream").asLong();
+    String path = c.get("path").asText();
+    String participant = c.get("participant").asText();
+    PresenceRegistry.Diff diff;
+    if (c.get("op").asText().equals("set")) {
+      diff = presence.set(streamId, connection, participant, c.get("kind").asText(), c.get("state"));
+      remote.set(node, new RemotePresence.Entry(streamId, path, connection, participant, message));
+    } else {
+      diff = presence.leave(streamId, connection, participant);
+      remote.left(node, connection, streamId);
+    }
+    if (diff != null) {
+      fanOut.presence(path, diff);
+    }
+  }
+
+  /** Makes {@code node}'s presence here what its snapshot says: missed joins join, missed leaves leave. */
+  private void replaceRemote(String node, List<String> changes) {
+    Map<String, JsonNode> fresh = new HashMap<>();
+    List<RemotePresence.Entry> entries = new ArrayList<>();
+    for (String change : changes) {
+      try {
+        JsonNode c = Frames.JSON.readTree(change);
+        String connection = "node-" + node + ":" + c.get("connection").asText();
+        fresh.put(c.get("stream").asLong() + ":" + connection, c);
+        entries.add(new RemotePresence.Entry(c.get("stream").asLong(), c.get("path").asText(), connection,
+            c.get("participant").asText(), change));
+      } catch (java.io.IOException e) {
+        throw new IllegalStateException("unreadable presence snapshot from node " + node, e);
+      }
+    }
+    for (RemotePresence.Entry gone : remote.replace(node, entries)) {
+      if (!fresh.containsKey(gone.streamId() + ":" + gone.connection())) {
+        PresenceRegistry.Diff diff = presence.leave(gone.streamId(), gone.connection(), gone.participant());
+        if (diff != null) {
+          fanOut.presence(gone.path(), diff);
+        }
+      }
+    }
+    for (RemotePresence.Entry entry : entries) {
+      JsonNode c = fresh.get(entry.streamId() + ":" + entry.connection());
+      PresenceRegistry.Diff diff = presence.set(entry.streamId(), entry.connection(), entry.participant(),
+          c.get("kind").asText(), c.get("state"));
       if (diff != null) {
-        fanOut.presence(path, diff);
+        fanOut.presence(entry.path(), diff);
       }
-    } catch (Exception e) {
-      throw new IllegalStateException("unreadable presence change from node " + node, e);
     }
   }
 
@@ -198,7 +296,9 @@ public final class WsHub {
     }
   }
 
-  public void onPresenceChange(java.util.function.Consumer<String> broadcast) {
+  /** Presence crosses nodes through {@code broadcast}; this node is {@code nodeId} there. */
+  public void clusterPresence(String nodeId, java.util.function.Consumer<String> broadcast) {
+    this.nodeId = nodeId;
     this.presenceBroadcast = broadcast;
   }
 

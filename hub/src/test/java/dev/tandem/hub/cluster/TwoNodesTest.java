@@ -67,6 +67,26 @@ class TwoNodesTest {
     assertEquals(204, response.statusCode(), response.body());
   }
 
+  private static long streamId(String path) throws Exception {
+    return a.hub().database().pool().preparedQuery("SELECT id FROM streams WHERE path = $1")
+        .execute(io.vertx.sqlclient.Tuple.of(path)).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS)
+        .iterator().next().getLong(0);
+  }
+
+  /** Joins the stream's presence (or updates it) with {@code {"step": step}}. */
+  private static void setStep(WsTestClient client, String stream, String step) {
+    ObjectNode presence = WsTestClient.JSON.createObjectNode().put("type", "presence").put("stream", stream);
+    presence.putObject("state").put("step", step);
+    client.request(presence);
+  }
+
+  /** A presence message on the cluster channel, as if hub node {@code node} had sent it. */
+  private static void announcePresence(String node, ObjectNode message) throws Exception {
+    a.hub().database().pool().preparedQuery("SELECT pg_notify('tandem_presence', $1)")
+        .execute(io.vertx.sqlclient.Tuple.of(node + "|" + node + "|" + message)).toCompletionStage().toCompletableFuture()
+        .get(10, TimeUnit.SECONDS);
+  }
+
   /** Reads events from a subscription until {@code count} have arrived; returns their data. */
   private static List<JsonNode> receive(WsTestClient client, int count) throws Exception {
     List<JsonNode> seen = new ArrayList<>();
@@ -164,9 +184,7 @@ class TwoNodesTest {
          WsTestClient botOnA = WsTestClient.hello(vertxA, a, "bot", "human")) {
       watcherOnB.subscribe(stream, "now");
       watcherOnB.skipTo("presence"); // the (empty) snapshot
-      ObjectNode presence = WsTestClient.JSON.createObjectNode().put("type", "presence").put("stream", stream);
-      presence.putObject("state").put("step", "planning");
-      botOnA.request(presence);
+      setStep(botOnA, stream, "planning");
       assertEquals("bot", watcherOnB.skipTo("presence").get("joined").get(0).get("participant").asText());
     }
 
@@ -235,9 +253,7 @@ class TwoNodesTest {
   void thePresenceOfANodeThatFallsSilentIsDropped() throws Exception {
     String stream = "cluster/ghost";
     a.put(stream, "application/json");
-    long streamId = a.hub().database().pool().preparedQuery("SELECT id FROM streams WHERE path = $1")
-        .execute(io.vertx.sqlclient.Tuple.of(stream)).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS)
-        .iterator().next().getLong(0);
+    long streamId = streamId(stream);
     try (WsTestClient watcherOnB = WsTestClient.hello(vertxB, b, "watcher-2", "human")) {
       watcherOnB.subscribe(stream, "now");
       watcherOnB.skipTo("presence"); // the (empty) snapshot
@@ -245,13 +261,37 @@ class TwoNodesTest {
       ObjectNode set = JSON.createObjectNode().put("op", "set").put("stream", streamId).put("path", stream)
           .put("connection", "c-1").put("participant", "ghost").put("kind", "agent");
       set.putObject("state");
-      a.hub().database().pool().preparedQuery("SELECT pg_notify('tandem_presence', $1)")
-          .execute(io.vertx.sqlclient.Tuple.of("dead0000|dead0000|" + set)).toCompletionStage().toCompletableFuture()
-          .get(10, TimeUnit.SECONDS);
+      announcePresence("dead0000", set);
       JsonNode joined = watcherOnB.skipTo("presence");
       assertEquals("ghost", joined.path("joined").path(0).path("participant").asText(), joined.toString());
       JsonNode left = watcherOnB.skipTo("presence");
       assertEquals("ghost", left.get("left").get(0).asText(), "dropped once its node has been silent for the timeout");
+    }
+  }
+
+  @Test
+  void aPresenceChangeLostInTransitIsRepairedByTheHeartbeats() throws Exception {
+    String stream = "cluster/lost-presence";
+    a.put(stream, "application/json");
+    long streamId = streamId(stream);
+    try (WsTestClient watcherOnB = WsTestClient.hello(vertxB, b, "watcher-3", "human");
+         WsTestClient botOnA = WsTestClient.hello(vertxA, a, "bot-3", "agent")) {
+      watcherOnB.subscribe(stream, "now");
+      watcherOnB.skipTo("presence"); // the (empty) snapshot
+      setStep(botOnA, stream, "working");
+      assertEquals("bot-3", watcherOnB.skipTo("presence").get("joined").get(0).get("participant").asText());
+
+      // B comes to believe the bot left: as if it had missed A's later changes. A still has it.
+      String nodeA = a.hub().cluster().nodeId();
+      ObjectNode leave = JSON.createObjectNode().put("op", "leave").put("stream", streamId).put("path", stream)
+          .put("connection", botOnA.welcome.get("connection").asText()).put("participant", "bot-3");
+      announcePresence(nodeA, leave);
+      assertEquals("bot-3", watcherOnB.skipTo("presence").get("left").get(0).asText());
+
+      // A's heartbeats say what it has announced; B sees they disagree, asks, and takes A's snapshot.
+      JsonNode back = watcherOnB.skipTo("presence");
+      assertEquals("bot-3", back.path("joined").path(0).path("participant").asText(), back.toString());
+      assertEquals("working", back.path("joined").path(0).path("state").path("step").asText());
     }
   }
 

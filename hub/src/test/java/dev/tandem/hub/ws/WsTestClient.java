@@ -23,6 +23,8 @@ public final class WsTestClient implements AutoCloseable {
   public static final ObjectMapper JSON = new ObjectMapper();
 
   public final BlockingQueue<JsonNode> frames = new LinkedBlockingQueue<>();
+  /** The hub's welcome, once {@link #hello} or {@link #helloWithToken} said hello. */
+  public JsonNode welcome;
   final CompletableFuture<Short> closed = new CompletableFuture<>();
   private final WebSocketClient client;
   final WebSocket socket;
@@ -58,7 +60,7 @@ public final class WsTestClient implements AutoCloseable {
   public static WsTestClient helloWithToken(Vertx vertx, TestHub hub, String kind, String token) throws Exception {
     WsTestClient c = connect(vertx, hub.hub().port());
     c.request(JSON.createObjectNode().put("type", "hello").put("v", 1).put("kind", kind).put("token", token));
-    c.expect("welcome");
+    c.welcome = c.expect("welcome");
     return c;
   }
 
