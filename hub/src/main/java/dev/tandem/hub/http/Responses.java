@@ -81,6 +81,9 @@ public final class Responses {
   static boolean isDatabaseUnavailable(Throwable failure) {
     for (Throwable t = failure; t != null; t = t.getCause()) {
       if (t instanceof ConnectException
+          // A connection reset or a broken pipe: a route's I/O is with Postgres (when the caller's
+          // own connection breaks, there is no one left to answer), so Postgres went away under it.
+          || t instanceof java.io.IOException
           || t instanceof io.vertx.core.VertxException && String.valueOf(t.getMessage()).contains("closed")
           || t instanceof io.vertx.sqlclient.ClosedConnectionException
           || t instanceof java.util.concurrent.TimeoutException

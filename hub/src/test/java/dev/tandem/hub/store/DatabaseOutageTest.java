@@ -1,7 +1,9 @@
 package dev.tandem.hub.store;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tandem.hub.Eventually;
 import dev.tandem.hub.TempDirs;
@@ -12,6 +14,18 @@ import java.net.ServerSocket;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -20,6 +34,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class DatabaseOutageTest {
 
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final int WRITERS = 8;
 
   @Test
   void requestsGet503WhileTheDatabaseIsDownAndSucceedAgainWhenItReturns(Vertx vertx) throws Exception {
@@ -54,6 +69,78 @@ class DatabaseOutageTest {
       assertEquals(1, JSON.readTree(hub.get("outage/s?offset=-1").body()).get(0).get("n").asInt(),
           "what was acknowledged before the outage is still there");
     } finally {
+      postgres.close();
+      TempDirs.delete(root);
+    }
+  }
+
+  /**
+   * Eight writers append as fast as they are answered while Postgres stops under them and comes
+   * back. Appends in flight when it stops may fail either way, but none that was acknowledged is
+   * lost, none is stored twice, and each writer's events stay in its order.
+   */
+  @Test
+  void writersThroughAnOutageLoseNoAcknowledgedAppend(Vertx vertx) throws Exception {
+    Path root = Files.createTempDirectory("tandem-outage-load-");
+    Path dir = root.resolve("pg");
+    int port;
+    try (ServerSocket socket = new ServerSocket(0)) {
+      port = socket.getLocalPort();
+    }
+    EmbeddedDatabase postgres = EmbeddedDatabase.start(dir, port);
+    ExecutorService writers = Executors.newFixedThreadPool(WRITERS);
+    try (TestHub hub = TestHub.start(vertx, "database-url", "postgres://postgres:postgres@localhost:" + port + "/postgres",
+        "db-timeout-ms", "1000")) {
+      hub.put("outage/load", "application/json");
+      AtomicBoolean stop = new AtomicBoolean();
+      AtomicInteger acknowledged = new AtomicInteger();
+      AtomicInteger refused = new AtomicInteger();
+      Set<String> acked = ConcurrentHashMap.newKeySet();
+      List<Future<?>> running = new ArrayList<>();
+      for (int w = 0; w < WRITERS; w++) {
+        int writer = w;
+        running.add(writers.submit(() -> {
+          for (int i = 0; !stop.get(); i++) {
+            String event = "{\"w\":" + writer + ",\"i\":" + i + "}";
+            HttpResponse<String> response = hub.post("outage/load", "application/json", event);
+            if (response.statusCode() == 204) {
+              acked.add(writer + ":" + i);
+              acknowledged.incrementAndGet();
+            } else {
+              assertEquals(503, response.statusCode(), "only 503 while the database is away: " + response.body());
+              refused.incrementAndGet();
+            }
+          }
+          return null;
+        }));
+      }
+      Eventually.await(() -> acknowledged.get() >= 200, 30_000, "appends acknowledged before the outage");
+      postgres.close();
+      Eventually.await(() -> refused.get() > 0, 30_000, "appends refused while Postgres is down");
+      postgres = EmbeddedDatabase.start(dir, port);
+      int before = acknowledged.get();
+      Eventually.await(() -> acknowledged.get() >= before + 200, 60_000, "appends acknowledged after the outage");
+      stop.set(true);
+      for (Future<?> writer : running) {
+        writer.get(60, TimeUnit.SECONDS); // rethrows a writer's failed assertion
+      }
+
+      JsonNode stored = JSON.readTree(hub.get("outage/load?offset=-1").body());
+      Set<String> seen = new HashSet<>();
+      int[] last = new int[WRITERS];
+      Arrays.fill(last, -1);
+      for (JsonNode event : stored) {
+        int writer = event.get("w").asInt();
+        int i = event.get("i").asInt();
+        assertTrue(seen.add(writer + ":" + i), "stored twice: " + event);
+        assertTrue(i > last[writer], "writer " + writer + " out of order: " + i + " after " + last[writer]);
+        last[writer] = i;
+      }
+      Set<String> lost = new HashSet<>(acked);
+      lost.removeAll(seen);
+      assertEquals(Set.of(), lost, "acknowledged but not stored");
+    } finally {
+      writers.shutdownNow();
       postgres.close();
       TempDirs.delete(root);
     }
