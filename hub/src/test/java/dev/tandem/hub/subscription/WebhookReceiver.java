@@ -122,6 +122,13 @@ final class WebhookReceiver implements AutoCloseable {
     return notification;
   }
 
+  /** Every notification received and not yet taken, in arrival order. */
+  java.util.List<Notification> drain() {
+    java.util.List<Notification> all = new java.util.ArrayList<>();
+    received.drainTo(all);
+    return all;
+  }
+
   @Override
   public void close() throws Exception {
     server.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
