@@ -83,7 +83,8 @@ public final class Responses {
       if (t instanceof ConnectException
           // A connection reset or a broken pipe: a route's I/O is with Postgres (when the caller's
           // own connection breaks, there is no one left to answer), so Postgres went away under it.
-          || t instanceof java.io.IOException
+          // Jackson's exceptions are IOExceptions too, but they are about JSON, not the database.
+          || t instanceof java.io.IOException && !(t instanceof com.fasterxml.jackson.core.JacksonException)
           || t instanceof io.vertx.core.VertxException && String.valueOf(t.getMessage()).contains("closed")
           || t instanceof io.vertx.sqlclient.ClosedConnectionException
           || t instanceof java.util.concurrent.TimeoutException
