@@ -1,1 +1,1 @@
-SELECT seq, payload, traceparent FROM events WHERE stream_id = $1 AND seq >= $2 AND seq < $3 ORDER BY seq
+SELECT seq, payload, traceparent, author FROM events WHERE stream_id = $1 AND seq >= $2 AND seq < $3 ORDER BY seq

@@ -243,7 +243,7 @@ public final class ApprovalService {
         List<Buffer> records = new ArrayList<>();
         batch.getJsonArray("events").forEach(e -> records.add(Buffer.buffer(e.toString())));
         chain = chain.compose(v -> committer.append(new AppendRequest(path, ContentTypes.JSON, records, false,
-                new Producer("approval:" + id, 0, seq), null, traceparent)))
+                new Producer("approval:" + id, 0, seq), null, traceparent, null)))
             .recover(failure -> {
               if (failure instanceof TandemError e && e.status() < 500) {
                 LOG.warn("approval {} cannot announce batch {} to {}: {}", id, seq, path, e.getMessage());

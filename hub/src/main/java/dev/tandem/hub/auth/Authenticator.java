@@ -136,6 +136,11 @@ public final class Authenticator {
     return authenticate(token);
   }
 
+  /** Who the caller is, to stamp on what it appends: its subject, or null when authentication is off. */
+  public static String author(Principal principal) {
+    return principal == null || principal == ANONYMOUS ? null : principal.subject();
+  }
+
   public Future<Principal> authenticate(String token) {
     if (!enabled) {
       return Future.succeededFuture(ANONYMOUS);

@@ -2,6 +2,7 @@ package dev.tandem.hub.cluster;
 
 import dev.tandem.hub.store.Sql;
 import dev.tandem.hub.stream.CommittedBatch;
+import dev.tandem.hub.stream.Stamp;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -294,17 +295,17 @@ public final class Cluster {
           return pool.preparedQuery(Sql.load("cluster/read-batch.sql")).execute(Tuple.of(streamId, start, end))
               .map(rows -> {
                 List<Buffer> records = new ArrayList<>();
-                List<String> traceparents = new ArrayList<>();
-                boolean traced = false;
+                List<Stamp> stamps = new ArrayList<>();
+                boolean stamped = false;
                 long first = -1;
                 for (Row row : rows) {
                   if (first < 0) {
                     first = row.getLong(0);
                   }
                   records.add(row.getBuffer(1));
-                  String traceparent = row.getString(2);
-                  traceparents.add(traceparent);
-                  traced |= traceparent != null;
+                  Stamp stamp = Stamp.of(row.getString(3), row.getString(2));
+                  stamps.add(stamp);
+                  stamped |= !stamp.isNone();
                 }
                 if (first < 0) {
                   first = end;
@@ -312,7 +313,7 @@ public final class Cluster {
                 published(streamId, first + records.size());
                 publisher.accept(new CommittedBatch(streamId, stream.getString("path"),
                     stream.getString("content_type"), first, records, stream.getBoolean("closed"),
-                    traced ? traceparents : null));
+                    stamped ? stamps : null));
                 return null;
               });
         })

@@ -59,7 +59,7 @@ final class AppendPlanner {
     }
 
     long first = s.tail;
-    addTraceparents(s, r);
+    addStamps(s, r);
     s.newRecords.addAll(r.records());
     s.tail += r.records().size();
     if (r.streamSeq() != null) {
@@ -81,16 +81,17 @@ final class AppendPlanner {
     return new AppendAck(first, s.tail, s.closed, false, p, p == null ? 0 : p.seq());
   }
 
-  /** Keeps one traceparent per new record, but only once some append of the batch has one. */
-  private static void addTraceparents(LockedStream s, AppendRequest r) {
-    if (r.traceparent() == null && s.newTraceparents == null) {
+  /** Keeps one stamp per new record, but only once some append of the batch has one. */
+  private static void addStamps(LockedStream s, AppendRequest r) {
+    Stamp stamp = r.stamp();
+    if (stamp.isNone() && s.newStamps == null) {
       return;
     }
-    if (s.newTraceparents == null) {
-      s.newTraceparents = new ArrayList<>(Collections.nCopies(s.newRecords.size(), null));
+    if (s.newStamps == null) {
+      s.newStamps = new ArrayList<>(Collections.nCopies(s.newRecords.size(), Stamp.NONE));
     }
     for (int i = 0; i < r.records().size(); i++) {
-      s.newTraceparents.add(r.traceparent());
+      s.newStamps.add(stamp);
     }
   }
 

@@ -13,6 +13,8 @@ import java.util.List;
  * @param streamSeq the {@code Stream-Seq} header, or null
  * @param traceparent a valid W3C traceparent ({@link Traceparent#parse}) stored with every
  *     record of this append, or null
+ * @param author the verified subject of the caller's token, stored with every record of this
+ *     append; null for the hub's own appends and when authentication is off
  */
 public record AppendRequest(
     String path,
@@ -21,12 +23,18 @@ public record AppendRequest(
     boolean close,
     Producer producer,
     String streamSeq,
-    String traceparent) {
+    String traceparent,
+    String author) {
 
-  /** An append without trace context (the hub's own appends: approvals, spawns, wakes). */
+  /** One of the hub's own appends (approvals, spawns, wakes): no author, no trace context. */
   public AppendRequest(String path, String contentType, List<Buffer> records, boolean close,
                        Producer producer, String streamSeq) {
-    this(path, contentType, records, close, producer, streamSeq, null);
+    this(path, contentType, records, close, producer, streamSeq, null, null);
+  }
+
+  /** What is stored with each record of this append besides its bytes. */
+  public Stamp stamp() {
+    return Stamp.of(author, traceparent);
   }
 
   public long bytes() {

@@ -8,11 +8,10 @@ import java.util.List;
  * none, for a close-only append) and whether the stream is now closed. Published after the
  * commit is visible, for fan-out to live subscribers.
  *
- * @param traceparents the traceparent of each record (an entry may be null), or null when no
- *     record of the batch has one, the common case, which costs nothing
+ * @param stamps the {@link Stamp} of each record, or null when every one is {@link Stamp#NONE}
  */
 public record CommittedBatch(long streamId, String path, String contentType, long firstSeq,
-                             List<Buffer> records, boolean closed, List<String> traceparents) {
+                             List<Buffer> records, boolean closed, List<Stamp> stamps) {
 
   public CommittedBatch(long streamId, String path, String contentType, long firstSeq,
                         List<Buffer> records, boolean closed) {

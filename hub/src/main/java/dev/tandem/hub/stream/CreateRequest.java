@@ -10,6 +10,7 @@ import java.time.OffsetDateTime;
  * @param retentionSeconds max age of the stream's events ({@code Tandem-Retention}), or null for
  *     the hub default
  * @param fork fork headers, or null for a plain stream
+ * @param author who creates it, stamped on the records of its body (see {@link AppendRequest})
  */
 public record CreateRequest(
     String path,
@@ -19,7 +20,8 @@ public record CreateRequest(
     Long retentionSeconds,
     boolean closed,
     Buffer body,
-    Fork fork) {
+    Fork fork,
+    String author) {
 
   /** {@code Stream-Forked-From}, {@code Stream-Fork-Offset} (null: the source's tail) and sub-offset. */
   public record Fork(String sourcePath, String offset, long subOffset) {}

@@ -164,7 +164,7 @@ public final class GroupCommitter {
             }
             List<LockedStream> changed = streams.values().stream().filter(s -> s.dirty).toList();
             List<CommittedBatch> committed = changed.stream().map(s -> new CommittedBatch(
-                s.id, s.path, s.contentType, s.firstNewSeq, s.newRecords, s.closed, s.newTraceparents)).toList();
+                s.id, s.path, s.contentType, s.firstNewSeq, s.newRecords, s.closed, s.newStamps)).toList();
             Future<Void> writes = write(conn, changed);
             Future<?> commit = conn.query("COMMIT").execute();
             return Future.all(writes, commit).map(committed);
@@ -216,8 +216,8 @@ public final class GroupCommitter {
       }
     }
 
-    /** Sent when no record of a transaction has a traceparent: every row gets null. */
-    private static final String[] NO_TRACEPARENTS = new String[0];
+    /** Sent when no record of a transaction has a stamp: every row gets null author and traceparent. */
+    private static final String[] NO_STAMPS = new String[0];
 
     /** Writes records, tails and producer states; the three statements are pipelined. */
     private static Future<Void> write(SqlConnection conn, List<LockedStream> changed) {
@@ -231,7 +231,8 @@ public final class GroupCommitter {
       Long[] eventStream = new Long[records];
       Long[] eventSeq = new Long[records];
       Buffer[] payloads = new Buffer[records];
-      String[] traceparents = NO_TRACEPARENTS;
+      String[] traceparents = NO_STAMPS;
+      String[] authors = NO_STAMPS;
       int n = changed.size();
       Long[] ids = new Long[n];
       Long[] tails = new Long[n];
@@ -248,14 +249,16 @@ public final class GroupCommitter {
       for (int i = 0; i < n; i++) {
         LockedStream s = changed.get(i);
         long seq = s.firstNewSeq;
-        if (s.newTraceparents != null && traceparents == NO_TRACEPARENTS) {
+        if (s.newStamps != null && traceparents == NO_STAMPS) {
           traceparents = new String[records]; // rows before this stream's stay null
+          authors = new String[records];
         }
         for (int k = 0; k < s.newRecords.size(); k++) {
           eventStream[r] = s.id;
           eventSeq[r] = seq++;
-          if (s.newTraceparents != null) {
-            traceparents[r] = s.newTraceparents.get(k);
+          if (s.newStamps != null) {
+            traceparents[r] = s.newStamps.get(k).traceparent();
+            authors[r] = s.newStamps.get(k).author();
           }
           payloads[r++] = s.newRecords.get(k);
         }
@@ -277,7 +280,7 @@ public final class GroupCommitter {
       List<Future<?>> writes = new ArrayList<>(3);
       if (records > 0) {
         writes.add(conn.preparedQuery(Sql.load("stream/insert-events.sql"))
-            .execute(Tuple.of(eventStream, eventSeq, payloads, traceparents)));
+            .execute(Tuple.of(eventStream, eventSeq, payloads, traceparents, authors)));
       }
       writes.add(conn.preparedQuery(Sql.load("stream/update-tails.sql"))
           .execute(Tuple.of(ids, tails, closed, streamSeqs, closedByProducer, closedByEpoch, closedBySeq)));

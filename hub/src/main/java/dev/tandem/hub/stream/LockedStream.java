@@ -34,8 +34,8 @@ final class LockedStream {
   final Map<String, ProducerState> producers = new HashMap<>();
   final Set<String> changedProducers = new LinkedHashSet<>();
   final List<Buffer> newRecords = new ArrayList<>();
-  /** Parallel to {@code newRecords} once an append of the batch brings a traceparent; null until then. */
-  List<String> newTraceparents;
+  /** Parallel to {@code newRecords} once an append of the batch brings a stamp; null until then. */
+  List<Stamp> newStamps;
 
   LockedStream(long id, String path, String contentType, boolean closed, boolean softDeleted,
                boolean expired, long tail, String streamSeq, String closedByProducer,

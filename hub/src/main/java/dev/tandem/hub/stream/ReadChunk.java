@@ -10,11 +10,10 @@ import java.util.List;
  *     the first retained record because retention deleted the ones there
  * @param nextSeq the offset to read from next
  * @param upToDate everything committed when the read ran is included (no more pages now)
- * @param traceparents the traceparent of each record (entries may be null), or null when none
- *     of them has one
+ * @param stamps the {@link Stamp} of each record, or null when every one is {@link Stamp#NONE}
  */
 public record ReadChunk(long fromSeq, List<Buffer> records, long nextSeq, boolean upToDate,
-                        List<String> traceparents) {
+                        List<Stamp> stamps) {
 
   public ReadChunk(long fromSeq, List<Buffer> records, long nextSeq, boolean upToDate) {
     this(fromSeq, records, nextSeq, upToDate, null);

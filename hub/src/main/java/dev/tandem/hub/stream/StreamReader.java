@@ -84,7 +84,7 @@ public final class StreamReader {
     private final int maxBytes;
     private final int maxRecords;
     private final List<Buffer> records = new ArrayList<>();
-    private List<String> traceparents; // null until a record has one
+    private List<Stamp> stamps; // null until a record has one
     private long fromSeq;
     private long bytes;
 
@@ -124,7 +124,7 @@ public final class StreamReader {
               if (!records.isEmpty() && bytes + payload.length() > maxBytes) {
                 return done(expected, false);
               }
-              add(payload, row.getString(2));
+              add(payload, Stamp.of(row.getString(3), row.getString(2)));
               expected++;
             }
             if (records.size() >= maxRecords || bytes >= maxBytes) {
@@ -163,26 +163,26 @@ public final class StreamReader {
               throw gone(seq, resume);
             }
             records.clear();
-            traceparents = null;
+            stamps = null;
             bytes = 0;
             fromSeq = resume;
             return readFrom(index);
           });
     }
 
-    private void add(Buffer payload, String traceparent) {
-      if (traceparent != null && traceparents == null) {
-        traceparents = new ArrayList<>(Collections.nCopies(records.size(), (String) null));
+    private void add(Buffer payload, Stamp stamp) {
+      if (!stamp.isNone() && stamps == null) {
+        stamps = new ArrayList<>(Collections.nCopies(records.size(), Stamp.NONE));
       }
-      if (traceparents != null) {
-        traceparents.add(traceparent);
+      if (stamps != null) {
+        stamps.add(stamp);
       }
       records.add(payload);
       bytes += payload.length();
     }
 
     private Future<ReadChunk> done(long nextSeq, boolean upToDate) {
-      return Future.succeededFuture(new ReadChunk(fromSeq, records, nextSeq, upToDate, traceparents));
+      return Future.succeededFuture(new ReadChunk(fromSeq, records, nextSeq, upToDate, stamps));
     }
   }
 

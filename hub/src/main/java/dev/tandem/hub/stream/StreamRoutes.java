@@ -5,6 +5,7 @@ import dev.tandem.governance.access.Principal;
 import dev.tandem.hub.approval.ApprovalRoutes;
 import dev.tandem.hub.approval.ApprovalService;
 import dev.tandem.hub.auth.Access;
+import dev.tandem.hub.auth.Authenticator;
 import dev.tandem.hub.config.HubConfig;
 import dev.tandem.hub.http.Bodies;
 import dev.tandem.hub.http.Responses;
@@ -116,7 +117,8 @@ public final class StreamRoutes {
     }
     boolean closed = isTrue(h.get("Stream-Closed"));
     return Bodies.read(request, config.maxAppendBytes())
-        .compose(body -> store.create(new CreateRequest(path, contentType, ttl, expiresAt, retention, closed, body, fork)))
+        .compose(body -> store.create(new CreateRequest(path, contentType, ttl, expiresAt, retention, closed, body, fork,
+            Authenticator.author(principal))))
         .map(created -> {
           StreamRecord s = created.stream();
           HttpServerResponse response = request.response().setStatusCode(created.isNew() ? 201 : 200);
@@ -183,7 +185,8 @@ public final class StreamRoutes {
             ? JsonMessages.split(body, false, config.maxJsonMessages())
             : List.of(body);
       }
-      AppendRequest append = new AppendRequest(path, contentType, records, close, producer, streamSeq, traceparent);
+      AppendRequest append = new AppendRequest(path, contentType, records, close, producer, streamSeq, traceparent,
+          Authenticator.author(principal));
       return approvals.gate(principal, path, contentType, records, idempotencyKey(request, producer), traceparent)
           .compose(approval -> {
             if (approval != null) {

@@ -247,7 +247,9 @@ public final class StreamStore {
   private Future<Created> insert(SqlConnection conn, CreateRequest request, String contentType, Long ttl,
                                  java.time.OffsetDateTime expiresAt, ForkLink fork) {
     List<Buffer> records = new ArrayList<>();
-    if (fork != null && fork.prefix() != null) {
+    // A fork's prefix is part of the source's record, not the creator's.
+    int prefixed = fork != null && fork.prefix() != null ? 1 : 0;
+    if (prefixed == 1) {
       records.add(fork.prefix());
     }
     if (request.body() != null && request.body().length() > 0) {
@@ -270,21 +272,26 @@ public final class StreamStore {
         throw new ConcurrentCreate();
       }
       long id = rows.iterator().next().getLong(0);
-      Future<?> written = records.isEmpty() ? Future.succeededFuture() : insertRecords(conn, id, firstSeq, records);
+      Future<?> written = records.isEmpty() ? Future.succeededFuture()
+          : insertRecords(conn, id, firstSeq, records, prefixed, request.author());
       return written.compose(v -> conn.preparedQuery(Sql.load("stream/find-by-id.sql")).execute(Tuple.of(id)))
           .map(found -> new Created(true, first(found)));
     });
   }
 
-  private static Future<RowSet<Row>> insertRecords(SqlConnection conn, long id, long firstSeq, List<Buffer> records) {
+  /** A new stream's first records; those from {@code authoredFrom} on are stamped with {@code author}. */
+  private static Future<RowSet<Row>> insertRecords(SqlConnection conn, long id, long firstSeq, List<Buffer> records,
+                                                   int authoredFrom, String author) {
     Long[] ids = new Long[records.size()];
     Long[] seqs = new Long[records.size()];
+    String[] authors = new String[records.size()];
     for (int i = 0; i < records.size(); i++) {
       ids[i] = id;
       seqs[i] = firstSeq + i;
+      authors[i] = i >= authoredFrom ? author : null;
     }
     return conn.preparedQuery(Sql.load("stream/insert-events.sql"))
-        .execute(Tuple.of(ids, seqs, records.toArray(new Buffer[0]), new String[0]));
+        .execute(Tuple.of(ids, seqs, records.toArray(new Buffer[0]), new String[0], authors));
   }
 
   /** DELETE: 404 when absent, 410 when already soft-deleted. */

@@ -2,6 +2,7 @@ package dev.tandem.hub.ws;
 
 import dev.tandem.hub.presence.PresenceRegistry;
 import dev.tandem.hub.stream.CommittedBatch;
+import dev.tandem.hub.stream.Stamp;
 import io.vertx.core.Context;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.internal.ContextInternal;
@@ -147,7 +148,7 @@ final class FanOut {
       }
       for (CommittedBatch batch : merge(batches)) {
         byte[] frame = batch.records().isEmpty() ? null
-            : Frames.events(batch.path(), batch.contentType(), batch.firstSeq(), batch.records(), batch.traceparents(), 0)
+            : Frames.events(batch.path(), batch.contentType(), batch.firstSeq(), batch.records(), batch.stamps(), 0)
                 .getBytes(StandardCharsets.UTF_8);
         for (Subscription subscription : members) {
           subscription.onLive(batch, frame);
@@ -178,27 +179,27 @@ final class FanOut {
     return merged;
   }
 
-  /** Consecutive batches being joined; trace contexts stay null unless some record has one. */
+  /** Consecutive batches being joined; stamps stay null unless some record has one. */
   private static final class Run {
     final CommittedBatch first;
     final List<Buffer> records;
-    List<String> traceparents;
+    List<Stamp> stamps;
     boolean closed;
 
     Run(CommittedBatch first) {
       this.first = first;
       this.records = new ArrayList<>(first.records());
-      this.traceparents = first.traceparents() == null ? null : new ArrayList<>(first.traceparents());
+      this.stamps = first.stamps() == null ? null : new ArrayList<>(first.stamps());
       this.closed = first.closed();
     }
 
     void add(CommittedBatch next) {
-      if (next.traceparents() != null && traceparents == null) {
-        traceparents = new ArrayList<>(java.util.Collections.nCopies(records.size(), (String) null));
+      if (next.stamps() != null && stamps == null) {
+        stamps = new ArrayList<>(java.util.Collections.nCopies(records.size(), Stamp.NONE));
       }
-      if (traceparents != null) {
-        traceparents.addAll(next.traceparents() != null ? next.traceparents()
-            : java.util.Collections.nCopies(next.records().size(), (String) null));
+      if (stamps != null) {
+        stamps.addAll(next.stamps() != null ? next.stamps()
+            : java.util.Collections.nCopies(next.records().size(), Stamp.NONE));
       }
       records.addAll(next.records());
       closed = next.closed();
@@ -206,7 +207,7 @@ final class FanOut {
 
     CommittedBatch batch() {
       return new CommittedBatch(first.streamId(), first.path(), first.contentType(), first.firstSeq(), records,
-          closed, traceparents);
+          closed, stamps);
     }
   }
 }

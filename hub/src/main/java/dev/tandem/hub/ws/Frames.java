@@ -9,6 +9,7 @@ import dev.tandem.hub.http.TandemError;
 import dev.tandem.hub.presence.PresenceRegistry;
 import dev.tandem.hub.stream.ContentTypes;
 import dev.tandem.hub.stream.Offsets;
+import dev.tandem.hub.stream.Stamp;
 import io.vertx.core.buffer.Buffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
@@ -28,16 +29,16 @@ final class Frames {
 
   /**
    * An {@code events} frame for {@code records[from..]}, the first of which has offset
-   * {@code firstSeq + from}. {@code traceparents} (null when no record has one) adds a
-   * {@code traceparent} field to the events that carry one; it needs no escaping, being
-   * validated hex and dashes.
+   * {@code firstSeq + from}. {@code stamps} (null when no record has one) adds {@code by} (the
+   * author) and {@code traceparent} fields to the events that have them; a traceparent needs
+   * no escaping, being validated hex and dashes.
    */
   static String events(String stream, String contentType, long firstSeq, List<Buffer> records,
-                       List<String> traceparents, int from) {
+                       List<Stamp> stamps, int from) {
     boolean json = ContentTypes.isJson(contentType);
     int size = 96 + stream.length();
     for (int i = from; i < records.size(); i++) {
-      size += records.get(i).length() * (json ? 1 : 2) + (traceparents == null ? 64 : 64 + 72);
+      size += records.get(i).length() * (json ? 1 : 2) + (stamps == null ? 64 : 64 + 72 + 64);
     }
     StringBuilder frame = new StringBuilder(size)
         .append("{\"type\":\"events\",\"stream\":\"").append(quote(stream)).append("\",\"events\":[");
@@ -52,9 +53,12 @@ final class Frames {
         frame.append('"').append(Base64.getEncoder().encodeToString(records.get(i).getBytes()))
             .append("\",\"encoding\":\"base64\"");
       }
-      String traceparent = traceparents == null ? null : traceparents.get(i);
-      if (traceparent != null) {
-        frame.append(",\"traceparent\":\"").append(traceparent).append('"');
+      Stamp stamp = stamps == null ? Stamp.NONE : stamps.get(i);
+      if (stamp.author() != null) {
+        frame.append(",\"by\":\"").append(quote(stamp.author())).append('"');
+      }
+      if (stamp.traceparent() != null) {
+        frame.append(",\"traceparent\":\"").append(stamp.traceparent()).append('"');
       }
       frame.append('}');
     }

@@ -103,7 +103,7 @@ final class Subscription {
           }
           ReadChunk chunk = result.result().chunk();
           if (!chunk.isEmpty()) {
-            connection.send(Frames.events(path, contentType, chunk.fromSeq(), chunk.records(), chunk.traceparents(), 0));
+            connection.send(Frames.events(path, contentType, chunk.fromSeq(), chunk.records(), chunk.stamps(), 0));
           }
           next = chunk.nextSeq(); // also past records retention deleted, when there is nothing after them
           if (!chunk.upToDate()) {
@@ -167,7 +167,7 @@ final class Subscription {
       if (skip == 0 && sharedFrame != null) {
         connection.send(sharedFrame);
       } else {
-        connection.send(Frames.events(path, contentType, batch.firstSeq(), batch.records(), batch.traceparents(), skip));
+        connection.send(Frames.events(path, contentType, batch.firstSeq(), batch.records(), batch.stamps(), skip));
       }
       next = batch.nextSeq();
     }

@@ -7,6 +7,7 @@ import dev.tandem.governance.access.Action;
 import dev.tandem.governance.access.Principal;
 import dev.tandem.hub.approval.ApprovalRoutes;
 import dev.tandem.hub.auth.Access;
+import dev.tandem.hub.auth.Authenticator;
 import dev.tandem.hub.limits.OpenConnections;
 import dev.tandem.hub.limits.RateLimiter;
 import dev.tandem.hub.http.Responses;
@@ -319,7 +320,8 @@ final class WsConnection {
         send(held.toString());
         return Future.succeededFuture();
       }
-      return hub.committer().append(new AppendRequest(path, contentType, records, close, producer, null, traceparent))
+      return hub.committer().append(new AppendRequest(path, contentType, records, close, producer, null, traceparent,
+              Authenticator.author(principal)))
           .onSuccess(ack -> send(Frames.reply("appended", re).put("stream", path)
               .put("first", Offsets.format(ack.firstSeq())).put("next", Offsets.format(ack.nextSeq()))
               .put("duplicate", ack.duplicate()).put("closed", ack.closed()).toString()));

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tandem.hub.stream.CommittedBatch;
+import dev.tandem.hub.stream.Stamp;
 import io.vertx.core.buffer.Buffer;
 import java.util.List;
 import java.util.stream.IntStream;
@@ -51,19 +52,19 @@ class FanOutMergeTest {
   }
 
   @Test
-  void traceContextsStayWithTheirRecords() {
-    CommittedBatch traced = new CommittedBatch(7, "s", "application/json", 1, List.of(Buffer.buffer("r1")), false,
-        List.of("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"));
-    List<CommittedBatch> merged = FanOut.merge(List.of(batch(0, 1, false), traced, batch(2, 1, false)));
+  void stampsStayWithTheirRecords() {
+    Stamp stamp = Stamp.of("alice", "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01");
+    CommittedBatch stamped = new CommittedBatch(7, "s", "application/json", 1, List.of(Buffer.buffer("r1")), false,
+        List.of(stamp));
+    List<CommittedBatch> merged = FanOut.merge(List.of(batch(0, 1, false), stamped, batch(2, 1, false)));
 
     assertEquals(1, merged.size());
-    assertEquals(java.util.Arrays.asList(null, "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01", null),
-        merged.get(0).traceparents());
+    assertEquals(List.of(Stamp.NONE, stamp, Stamp.NONE), merged.get(0).stamps());
   }
 
   @Test
-  void untracedBatchesMergeWithoutTraceContexts() {
-    assertEquals(null, FanOut.merge(List.of(batch(0, 1, false), batch(1, 1, false))).get(0).traceparents());
+  void unstampedBatchesMergeWithoutStamps() {
+    assertEquals(null, FanOut.merge(List.of(batch(0, 1, false), batch(1, 1, false))).get(0).stamps());
   }
 
   private static CommittedBatch batch(long first, int count, boolean closed) {

@@ -222,6 +222,42 @@ class WebSocketHubTest {
   }
 
   @Test
+  void eventsSayWhoAppendedThem() throws Exception {
+    String stream = "ws/authors";
+    HttpResponse<String> byCarol = hub.sendRaw(HttpRequest.newBuilder(URI.create(hub.streamUrl(stream)))
+        .header("Authorization", "Bearer " + hub.participantToken("carol", Role.HUMAN))
+        .header("Content-Type", "application/json").PUT(HttpRequest.BodyPublishers.ofString("{\"text\":\"opened\"}")));
+    assertEquals(201, byCarol.statusCode(), byCarol.body());
+    HttpResponse<String> byAlice = hub.sendRaw(HttpRequest.newBuilder(URI.create(hub.streamUrl(stream)))
+        .header("Authorization", "Bearer " + hub.participantToken("alice", Role.HUMAN))
+        .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{\"text\":\"hi\"}")));
+    assertEquals(204, byAlice.statusCode(), byAlice.body());
+    try (WsTestClient bot = WsTestClient.hello(vertx, hub, "bot-1", "agent")) {
+      ObjectNode append = WsTestClient.JSON.createObjectNode().put("type", "append").put("stream", stream);
+      append.putArray("events").addObject().put("text", "on it");
+      bot.request(append);
+      bot.skipTo("appended");
+    }
+    // The hub's own events (here the parent's stream.spawned) have no author.
+    HttpResponse<String> spawned = hub.send(HttpRequest.newBuilder(URI.create(hub.baseUrl() + "/v1/spawn/" + stream))
+        .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{\"name\":\"kid\"}")));
+    assertEquals(201, spawned.statusCode(), spawned.body());
+
+    try (WsTestClient reader = WsTestClient.hello(vertx, hub, "reader", "human")) {
+      reader.subscribe(stream, "beginning");
+      List<JsonNode> events = new ArrayList<>();
+      while (events.size() < 4) {
+        reader.skipTo("events").get("events").forEach(events::add);
+      }
+      assertEquals("carol", events.get(0).path("by").asText(), "created with a body: " + events);
+      assertEquals("alice", events.get(1).path("by").asText(), events.toString());
+      assertEquals("bot-1", events.get(2).path("by").asText(), events.toString());
+      assertEquals("stream.spawned", events.get(3).get("data").get("type").asText());
+      assertFalse(events.get(3).has("by"), "the hub's own event: " + events.get(3));
+    }
+  }
+
+  @Test
   void anInboxLongPollIsAnsweredByAnAppendAndByAnAck() throws Exception {
     String stream = "ws/inbox-follow";
     hub.put(stream, "application/json");
