@@ -316,6 +316,7 @@ interface WireEvent {
   offset: Offset;
   data: unknown;
   encoding?: string;
+  by?: string;
   traceparent?: string;
 }
 
@@ -328,5 +329,8 @@ function decode<T>(event: WireEvent): StreamEvent<T> {
     for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
     data = bytes as unknown as T;
   }
-  return event.traceparent === undefined ? { offset: event.offset, data } : { offset: event.offset, data, traceparent: event.traceparent };
+  const decoded: StreamEvent<T> = { offset: event.offset, data };
+  if (event.by !== undefined) decoded.by = event.by;
+  if (event.traceparent !== undefined) decoded.traceparent = event.traceparent;
+  return decoded;
 }

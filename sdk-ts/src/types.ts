@@ -21,6 +21,12 @@ export type From = "beginning" | "now" | "cursor" | Offset;
 export interface StreamEvent<T = unknown> {
   offset: Offset;
   data: T;
+  /**
+   * Who appended it, as the hub verified it: the subject of the appender's token. Absent on
+   * the hub's own events (approvals, spawns, cascades) and when the hub runs without
+   * authentication. Only subscriptions carry it; HTTP reads return the data alone.
+   */
+  by?: string;
   /** The W3C `traceparent` the event was appended with, when it had one. */
   traceparent?: string;
 }

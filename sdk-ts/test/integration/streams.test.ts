@@ -24,10 +24,11 @@ describe("subscribe and append over WebSocket", () => {
     expect(two.next).toBe("0000000000000003_0000000000000000");
 
     await eventually(() => seen.length === 3, 10_000, "three events");
+    // `by` is the hub's word for who appended: alice's token subject, not anything in the data
     expect(seen).toEqual([
-      { offset: "0000000000000000_0000000000000000", data: { type: "message", text: "hi" } },
-      { offset: "0000000000000001_0000000000000000", data: { n: 1 } },
-      { offset: "0000000000000002_0000000000000000", data: { n: 2 } },
+      { offset: "0000000000000000_0000000000000000", data: { type: "message", text: "hi" }, by: "alice" },
+      { offset: "0000000000000001_0000000000000000", data: { n: 1 }, by: "alice" },
+      { offset: "0000000000000002_0000000000000000", data: { n: 2 }, by: "alice" },
     ]);
     expect(sub.next).toBe("0000000000000003_0000000000000000");
   });

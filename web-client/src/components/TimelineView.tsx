@@ -92,7 +92,7 @@ function TimelineItem({
   const cls = (base: string) => `item ${base}${unread ? " unread" : ""}`;
   switch (item.kind) {
     case "message":
-      return <Message item={item} mine={item.from === me} attrs={{ ...common, class: cls(item.from === me ? "message mine" : "message") }} now={now} />;
+      return <Message item={item} mine={(item.by ?? item.from) === me} attrs={{ ...common, class: cls((item.by ?? item.from) === me ? "message mine" : "message") }} now={now} />;
     case "run":
       return (
         <li {...common} class={cls("run-item")}>
@@ -120,12 +120,23 @@ function TimelineItem({
 
 type Attrs = Record<string, string>;
 
+/**
+ * A chat message. The author shown is the one the hub saw append it when known (`by`), else the
+ * one the message names (`from`); a message that names someone else than its appender says so.
+ */
 function Message({ item, mine, attrs, now }: { item: MessageItem; mine: boolean; attrs: Attrs; now: number }) {
+  const claimed = item.by !== undefined && item.from !== undefined && item.from !== item.by ? item.from : undefined;
   return (
     <li {...attrs}>
       <div class="bubble">
         <p class="msg-meta">
-          <span class="msg-author">{mine ? "You" : item.from ?? "Someone"}</span>
+          <span class="msg-author">{mine ? "You" : item.by ?? item.from ?? "Someone"}</span>
+          {claimed !== undefined && (
+            <span class="msg-claim" data-testid="claimed-author" title={`The message says it is from ${claimed}; the hub saw ${item.by} append it.`}>
+              {" "}
+              (signed “{claimed}”)
+            </span>
+          )}
           {item.at && (
             <>
               {" · "}

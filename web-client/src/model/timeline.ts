@@ -22,7 +22,10 @@ interface Base {
 export interface MessageItem extends Base {
   kind: "message";
   text: string;
+  /** Who the message says it is from (its own `from` field: anyone may write anything there). */
   from: string | undefined;
+  /** Who the hub saw append it (live events carry it; history read over HTTP does not). */
+  by: string | undefined;
   at: string | undefined;
 }
 
@@ -169,6 +172,7 @@ export class Timeline {
           rev: 0,
           text: typeof obj.text === "string" ? obj.text : JSON.stringify(obj.text ?? ""),
           from: str(obj.from) ?? str(obj.author) ?? str(obj.participant) ?? str(obj.sender),
+          by: event.by,
           at: str(obj.at),
         });
         return;

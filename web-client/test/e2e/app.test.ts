@@ -375,9 +375,11 @@ describe("web client", () => {
     const row = page.locator(`.inbox-row[data-stream="${SESSION}"]`);
     // the session's last ack has landed
     await eventually(async () => (await row.textContent())?.includes("all read"), 15_000, "all read in the inbox");
-    for (const text of ["Order 18 was refused", "Order 19 refunded $120", "Anything else?"]) {
+    for (const text of ["Order 18 was refused", "Order 19 refunded $120"]) {
       await stream.append({ type: "message", text, from: "dev-agent" });
     }
+    // a message that names someone else than the agent that appends it
+    await stream.append({ type: "message", text: "Anything else?", from: "dev-manager" });
     // The inbox follows the hub (a long-poll answered by the appends), not a 5 s poll.
     await eventually(async () => (await row.textContent())?.includes("3 new"), 4_000, "3 unread in the inbox, live");
     await screenshot(page, "02-sessions-inbox");
@@ -387,6 +389,10 @@ describe("web client", () => {
     await page.locator("section.session[data-phase='live']").waitFor();
     await page.locator("#unread-divider").getByText("3 new since you were last here").waitFor();
     expect(await page.locator(".item.unread").count()).toBe(3);
+    // the hub says who appended it: the agent, however the message signs itself
+    const signed = page.locator(".message").filter({ hasText: "Anything else?" });
+    expect(await signed.locator(".msg-author").textContent()).toBe("dev-agent");
+    expect(await signed.getByTestId("claimed-author").textContent()).toContain("dev-manager");
     await expectInSync(page);
     await screenshot(page, "09-session-unread");
     // seen now: the cursor moves to the tail, and the inbox says so

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { materialize } from "@tandem/sdk";
-import { Timeline, type ApprovalItem, type RunItem } from "../../src/model/timeline.js";
+import { Timeline, type ApprovalItem, type MessageItem, type RunItem } from "../../src/model/timeline.js";
 import { parseRoute, href } from "../../src/router.js";
 
 const off = (n: number) => `${String(n).padStart(16, "0")}_0000000000000000`;
@@ -19,6 +19,15 @@ describe("Timeline", () => {
     expect(t.count).toBe(3);
     expect(t.duplicates).toBe(2);
     expect(t.lastOffset).toBe(off(2));
+  });
+
+  it("keeps who the hub saw append a message beside who the message says it is from", () => {
+    const t = new Timeline();
+    t.add({ offset: off(0), data: { type: "message", text: "refund it", from: "mia" }, by: "dev-agent" });
+    t.add({ offset: off(1), data: { type: "message", text: "from history", from: "alice" } });
+    const [live, history] = t.items as MessageItem[];
+    expect([live!.from, live!.by]).toEqual(["mia", "dev-agent"]);
+    expect([history!.from, history!.by]).toEqual(["alice", undefined]);
   });
 
   it("groups a run's events into one card, which the SDK materializes", () => {
