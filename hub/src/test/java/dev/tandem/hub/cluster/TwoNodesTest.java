@@ -10,6 +10,7 @@ import dev.tandem.governance.access.Role;
 import dev.tandem.governance.access.Scope;
 import dev.tandem.hub.Eventually;
 import dev.tandem.hub.TestHub;
+import dev.tandem.hub.TwoHubs;
 import dev.tandem.hub.stream.Offsets;
 import dev.tandem.hub.ws.WsTestClient;
 import io.vertx.core.Vertx;
@@ -35,6 +36,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class TwoNodesTest {
 
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static TwoHubs hubs;
   private static Vertx vertxA;
   private static Vertx vertxB;
   private static TestHub a;
@@ -42,20 +44,16 @@ class TwoNodesTest {
 
   @BeforeAll
   static void start() throws Exception {
-    vertxA = Vertx.vertx();
-    vertxB = Vertx.vertx();
-    a = TestHub.start(vertxA, "cluster-tail-check-ms", "500", "cluster-presence-timeout-ms", "1500");
-    int port = a.hub().database().connectOptions().getPort();
-    b = TestHub.start(vertxB, "database-url", "postgres://postgres:postgres@localhost:" + port + "/postgres",
-        "cluster-tail-check-ms", "500", "cluster-presence-timeout-ms", "1500");
+    hubs = TwoHubs.start("cluster-tail-check-ms", "500", "cluster-presence-timeout-ms", "1500");
+    vertxA = hubs.vertxA;
+    vertxB = hubs.vertxB;
+    a = hubs.a;
+    b = hubs.b;
   }
 
   @AfterAll
   static void stop() throws Exception {
-    b.close();
-    a.close();
-    vertxB.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-    vertxA.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    hubs.close();
   }
 
   private static void appendBatch(TestHub node, String stream, int from, int count) throws Exception {

@@ -38,19 +38,12 @@ class DatabaseOutageTest {
 
   @Test
   void requestsGet503WhileTheDatabaseIsDownAndSucceedAgainWhenItReturns(Vertx vertx) throws Exception {
-    Path root = Files.createTempDirectory("tandem-outage-");
-    Path dir = root.resolve("pg");
-    int port;
-    try (ServerSocket socket = new ServerSocket(0)) {
-      port = socket.getLocalPort();
-    }
-    EmbeddedDatabase postgres = EmbeddedDatabase.start(dir, port);
-    try (TestHub hub = TestHub.start(vertx, "database-url", "postgres://postgres:postgres@localhost:" + port + "/postgres",
-        "db-timeout-ms", "1000")) {
+    try (Postgres postgres = Postgres.start();
+         TestHub hub = TestHub.start(vertx, "database-url", postgres.url(), "db-timeout-ms", "1000")) {
       hub.put("outage/s", "application/json");
       assertEquals(204, hub.post("outage/s", "application/json", "{\"n\":1}").statusCode());
 
-      postgres.close();
+      postgres.stop();
       for (HttpResponse<String> response : new HttpResponse[] {
           hub.post("outage/s", "application/json", "{\"n\":2}"), hub.get("outage/s?offset=-1")}) {
         assertEquals(503, response.statusCode(), response.body());
@@ -58,7 +51,7 @@ class DatabaseOutageTest {
         assertEquals("1", response.headers().firstValue("Retry-After").orElseThrow());
       }
 
-      postgres = EmbeddedDatabase.start(dir, port);
+      postgres.restart();
       Eventually.await(() -> {
         try {
           return hub.post("outage/s", "application/json", "{\"n\":3}").statusCode() == 204;
@@ -68,9 +61,6 @@ class DatabaseOutageTest {
       }, 30_000, "appends succeed again");
       assertEquals(1, JSON.readTree(hub.get("outage/s?offset=-1").body()).get(0).get("n").asInt(),
           "what was acknowledged before the outage is still there");
-    } finally {
-      postgres.close();
-      TempDirs.delete(root);
     }
   }
 
@@ -81,16 +71,9 @@ class DatabaseOutageTest {
    */
   @Test
   void writersThroughAnOutageLoseNoAcknowledgedAppend(Vertx vertx) throws Exception {
-    Path root = Files.createTempDirectory("tandem-outage-load-");
-    Path dir = root.resolve("pg");
-    int port;
-    try (ServerSocket socket = new ServerSocket(0)) {
-      port = socket.getLocalPort();
-    }
-    EmbeddedDatabase postgres = EmbeddedDatabase.start(dir, port);
     ExecutorService writers = Executors.newFixedThreadPool(WRITERS);
-    try (TestHub hub = TestHub.start(vertx, "database-url", "postgres://postgres:postgres@localhost:" + port + "/postgres",
-        "db-timeout-ms", "1000")) {
+    try (Postgres postgres = Postgres.start();
+         TestHub hub = TestHub.start(vertx, "database-url", postgres.url(), "db-timeout-ms", "1000")) {
       hub.put("outage/load", "application/json");
       AtomicBoolean stop = new AtomicBoolean();
       AtomicInteger acknowledged = new AtomicInteger();
@@ -115,9 +98,9 @@ class DatabaseOutageTest {
         }));
       }
       Eventually.await(() -> acknowledged.get() >= 200, 30_000, "appends acknowledged before the outage");
-      postgres.close();
+      postgres.stop();
       Eventually.await(() -> refused.get() > 0, 30_000, "appends refused while Postgres is down");
-      postgres = EmbeddedDatabase.start(dir, port);
+      postgres.restart();
       int before = acknowledged.get();
       Eventually.await(() -> acknowledged.get() >= before + 200, 60_000, "appends acknowledged after the outage");
       stop.set(true);
@@ -141,7 +124,44 @@ class DatabaseOutageTest {
       assertEquals(Set.of(), lost, "acknowledged but not stored");
     } finally {
       writers.shutdownNow();
-      postgres.close();
+    }
+  }
+
+  /** A Postgres of its own, outside the hub, that a test can stop and start again. */
+  private static final class Postgres implements AutoCloseable {
+    private final Path root;
+    private final int port;
+    private EmbeddedDatabase running;
+
+    private Postgres(Path root, int port) throws Exception {
+      this.root = root;
+      this.port = port;
+      this.running = EmbeddedDatabase.start(root.resolve("pg"), port);
+    }
+
+    static Postgres start() throws Exception {
+      int port;
+      try (ServerSocket socket = new ServerSocket(0)) {
+        port = socket.getLocalPort();
+      }
+      return new Postgres(Files.createTempDirectory("tandem-outage-"), port);
+    }
+
+    String url() {
+      return "postgres://postgres:postgres@localhost:" + port + "/postgres";
+    }
+
+    void stop() throws Exception {
+      running.close();
+    }
+
+    void restart() throws Exception {
+      running = EmbeddedDatabase.start(root.resolve("pg"), port);
+    }
+
+    @Override
+    public void close() throws Exception {
+      running.close();
       TempDirs.delete(root);
     }
   }

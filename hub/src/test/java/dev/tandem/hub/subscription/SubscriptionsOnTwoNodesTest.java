@@ -5,13 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tandem.hub.Eventually;
 import dev.tandem.hub.TestHub;
+import dev.tandem.hub.TwoHubs;
 import dev.tandem.hub.stream.Offsets;
-import io.vertx.core.Vertx;
 import java.net.http.HttpResponse;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -23,34 +22,25 @@ import org.junit.jupiter.api.Test;
  */
 class SubscriptionsOnTwoNodesTest {
 
-  private static Vertx vertxA;
-  private static Vertx vertxB;
-  private static TestHub a;
-  private static TestHub b;
+  private static TwoHubs hubs;
 
   @BeforeAll
   static void start() throws Exception {
-    vertxA = Vertx.vertx();
-    vertxB = Vertx.vertx();
-    a = TestHub.start(vertxA);
-    int port = a.hub().database().connectOptions().getPort();
     // A hub on an external database is not in development mode: it allows localhost webhooks only when told.
-    b = TestHub.start(vertxB, "database-url", "postgres://postgres:postgres@localhost:" + port + "/postgres",
-        "webhook-allow-localhost", "true");
+    hubs = TwoHubs.start("webhook-allow-localhost", "true");
   }
 
   @AfterAll
   static void stop() throws Exception {
-    b.close();
-    a.close();
-    vertxB.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-    vertxA.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    hubs.close();
   }
 
   @Test
   void appendsOnBothNodesWakeTheSubscriptionOneWakeAtATimeUntilAllIsAcked() throws Exception {
+    TestHub a = hubs.a;
+    TestHub b = hubs.b;
     Control control = new Control(a);
-    try (WebhookReceiver receiver = WebhookReceiver.start(vertxA)) {
+    try (WebhookReceiver receiver = WebhookReceiver.start(hubs.vertxA)) {
       receiver.answer(n -> WebhookReceiver.Reply.ok("{\"done\": true}"));
       control.json(control.put("hook-two-nodes", "{\"type\":\"webhook\",\"pattern\":\"two-nodes/*\",\"webhook\":{\"url\":\""
           + receiver.url() + "\"},\"lease_ttl_ms\":30000}"), 201);
