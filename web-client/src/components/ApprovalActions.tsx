@@ -16,12 +16,15 @@ export function ApprovalActions({
   proposed,
   allowEdit,
   onDecided,
+  onDeciding,
   compact = false,
 }: {
   id: string;
   proposed: unknown;
   allowEdit: boolean;
   onDecided?: (change: ApprovalChange, verb: string) => void;
+  /** true as a decision is sent (the hub may say it is decided before this call returns), false if it failed */
+  onDeciding?: (deciding: boolean) => void;
   compact?: boolean;
 }) {
   const { auth, notify, approvalsChanged } = useApp();
@@ -35,6 +38,7 @@ export function ApprovalActions({
   const decide = async (verb: string, action: () => Promise<ApprovalChange>) => {
     setBusy(true);
     setError(null);
+    onDeciding?.(true);
     try {
       const change = await action();
       const state = change.approval.state;
@@ -43,6 +47,7 @@ export function ApprovalActions({
       approvalsChanged();
       onDecided?.(change, verb);
     } catch (e) {
+      onDeciding?.(false);
       setError(describeError(e));
     } finally {
       setBusy(false);

@@ -24,6 +24,9 @@ export function ApprovalsView({ stream }: { stream?: string | undefined }) {
   const [filter, setFilter] = useState(stream ?? "");
   const decidedRef = useRef(decided);
   decidedRef.current = decided;
+  // Decisions sent from this page and not answered yet: the hub's list can drop the card
+  // (the decision reached it) before the decision's own answer gets here.
+  const deciding = useRef(new Set<string>());
 
   useEffect(() => {
     document.title = "Approvals · Tandem";
@@ -48,7 +51,7 @@ export function ApprovalsView({ stream }: { stream?: string | undefined }) {
       const fresh = new Map(answer.approvals.map((a) => [a.id, a]));
       // A card decided here stays (showing its outcome) where it was; the rest is the hub's list.
       setList((previous) => {
-        const kept = (previous ?? []).filter((a) => decidedRef.current[a.id] && !fresh.has(a.id));
+        const kept = (previous ?? []).filter((a) => (decidedRef.current[a.id] || deciding.current.has(a.id)) && !fresh.has(a.id));
         const merged = [...answer.approvals];
         for (const a of kept) {
           const at = (previous ?? []).indexOf(a);
@@ -119,7 +122,13 @@ export function ApprovalsView({ stream }: { stream?: string | undefined }) {
       <ul class="approval-list" data-testid="approval-list">
         {shown.map((a) => (
           <li key={a.id}>
-            <ApprovalRow approval={a} now={now} outcome={decided[a.id]} onDecided={(verb) => setDecided((d) => ({ ...d, [a.id]: verb }))} />
+            <ApprovalRow
+              approval={a}
+              now={now}
+              outcome={decided[a.id]}
+              onDeciding={(on) => (on ? deciding.current.add(a.id) : deciding.current.delete(a.id))}
+              onDecided={(verb) => setDecided((d) => ({ ...d, [a.id]: verb }))}
+            />
           </li>
         ))}
       </ul>
@@ -127,7 +136,19 @@ export function ApprovalsView({ stream }: { stream?: string | undefined }) {
   );
 }
 
-function ApprovalRow({ approval: a, now, outcome, onDecided }: { approval: Approval; now: number; outcome?: string | undefined; onDecided: (verb: string) => void }) {
+function ApprovalRow({
+  approval: a,
+  now,
+  outcome,
+  onDeciding,
+  onDecided,
+}: {
+  approval: Approval;
+  now: number;
+  outcome?: string | undefined;
+  onDeciding: (deciding: boolean) => void;
+  onDecided: (verb: string) => void;
+}) {
   const createdAt = Date.parse(a.createdAt);
   const ageSeconds = Number.isNaN(createdAt) ? a.ageSeconds : Math.max(a.ageSeconds, (now - createdAt) / 1000);
   const expiresIn = (Date.parse(a.expiresAt) - now) / 1000;
@@ -193,7 +214,13 @@ function ApprovalRow({ approval: a, now, outcome, onDecided }: { approval: Appro
           {outcome}. <a href={href.session(a.stream)}>See it in the session</a>
         </p>
       ) : (
-        <ApprovalActions id={a.id} proposed={a.proposed} allowEdit={a.gate.allowEdit === true} onDecided={(_change, verb) => onDecided(verb)} />
+        <ApprovalActions
+          id={a.id}
+          proposed={a.proposed}
+          allowEdit={a.gate.allowEdit === true}
+          onDeciding={onDeciding}
+          onDecided={(_change, verb) => onDecided(verb)}
+        />
       )}
     </article>
   );
