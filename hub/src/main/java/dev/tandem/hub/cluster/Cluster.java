@@ -168,16 +168,9 @@ public final class Cluster {
       hints.clear();
     }
     List<String> payloads = new ArrayList<>();
-    StringBuilder payload = new StringBuilder(nodeId).append('|');
-    int start = payload.length();
-    for (String entry : entries) {
-      if (payload.length() > start && payload.length() + entry.length() > MAX_PAYLOAD) {
-        payloads.add(payload.toString());
-        payload.setLength(start);
-      }
-      payload.append(entry);
+    for (String packed : pack(entries, "", MAX_PAYLOAD - nodeId.length() - 1)) {
+      payloads.add(nodeId + "|" + packed);
     }
-    payloads.add(payload.toString());
     hintInFlight = true;
     pool.preparedQuery(Sql.load("cluster/notify.sql"))
         .execute(Tuple.of(STREAMS, (Object) payloads.toArray(new String[0])))
@@ -188,6 +181,25 @@ public final class Cluster {
           }
           sendHints();
         });
+  }
+
+  /**
+   * Joins {@code items} with {@code separator} into as few strings as keep within
+   * {@code maxChars} each, for hints (a NOTIFY payload must stay under 8,000 bytes). An item
+   * longer than that goes alone; no items give one empty string.
+   */
+  public static List<String> pack(Iterable<String> items, String separator, int maxChars) {
+    List<String> packed = new ArrayList<>();
+    StringBuilder current = new StringBuilder();
+    for (String item : items) {
+      if (!current.isEmpty() && current.length() + separator.length() + item.length() > maxChars) {
+        packed.add(current.toString());
+        current.setLength(0);
+      }
+      current.append(current.isEmpty() ? "" : separator).append(item);
+    }
+    packed.add(current.toString());
+    return packed;
   }
 
   /** This node published records of {@code streamId} up to {@code nextSeq} (its own commit, or a read). */

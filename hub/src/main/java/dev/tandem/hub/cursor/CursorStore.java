@@ -1,5 +1,6 @@
 package dev.tandem.hub.cursor;
 
+import dev.tandem.hub.cluster.Cluster;
 import dev.tandem.hub.store.Sql;
 import dev.tandem.hub.http.Wakeups;
 import io.vertx.core.Context;
@@ -80,17 +81,9 @@ public final class CursorStore {
   }
 
   private void stored(Collection<String> participants) {
-    StringBuilder message = new StringBuilder();
-    for (String participant : participants) {
-      changes.wake(participant);
-      if (!message.isEmpty() && message.length() + participant.length() > MAX_ANNOUNCED_CHARS) {
-        onChanged.accept(message.toString());
-        message.setLength(0);
-      }
-      message.append(message.isEmpty() ? "" : "\n").append(participant);
-    }
-    if (!message.isEmpty()) {
-      onChanged.accept(message.toString());
+    participants.forEach(changes::wake);
+    if (!participants.isEmpty()) {
+      Cluster.pack(participants, "\n", MAX_ANNOUNCED_CHARS).forEach(onChanged);
     }
   }
 

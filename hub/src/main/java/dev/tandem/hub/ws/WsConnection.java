@@ -371,6 +371,10 @@ final class WsConnection {
     if (!state.isObject()) {
       throw invalid("state must be a JSON object");
     }
+    if (state.toString().getBytes(StandardCharsets.UTF_8).length > WsHub.MAX_PRESENCE_STATE_BYTES) {
+      throw TandemError.of(413, "presence_state_too_large",
+          "a presence state is at most " + WsHub.MAX_PRESENCE_STATE_BYTES + " bytes of JSON");
+    }
     return hub.store().find(path).onSuccess(stream -> {
       presence.put(stream.id(), path);
       hub.presenceSet(stream.id(), path, id, participant, kind, state);

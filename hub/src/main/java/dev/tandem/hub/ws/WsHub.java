@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tandem.governance.access.Principal;
 import dev.tandem.hub.approval.ApprovalService;
 import dev.tandem.hub.auth.Authenticator;
+import dev.tandem.hub.cluster.Cluster;
 import dev.tandem.hub.config.HubConfig;
 import dev.tandem.hub.cursor.CursorStore;
 import dev.tandem.hub.http.Responses;
@@ -36,8 +37,13 @@ import org.slf4j.LoggerFactory;
 public final class WsHub {
 
   public static final String PATH = "/v1/ws";
-  /** Most characters of announcements in one snapshot part: a NOTIFY payload stays under 8,000 bytes. */
-  private static final int SNAPSHOT_PART_CHARS = 5000;
+  /**
+   * Most characters of announcements in one snapshot part. The part travels as one JSON string,
+   * whose escaping at most doubles it, so a hint stays under Postgres's 8,000 bytes.
+   */
+  private static final int SNAPSHOT_PART_CHARS = 3000;
+  /** Largest presence state, in UTF-8 bytes: a presence change must fit one hint, snapshots included. */
+  static final int MAX_PRESENCE_STATE_BYTES = 1024;
   private static final Logger LOG = LoggerFactory.getLogger(WsHub.class);
 
   /** Per-connection limits, from the {@code ws-*} settings. */
@@ -175,16 +181,7 @@ public final class WsHub {
 
   /** Everything this node has announced, again, in parts that each fit one hint. */
   private void sendSnapshot() {
-    List<String> parts = new ArrayList<>();
-    StringBuilder part = new StringBuilder();
-    for (String announcement : announced.values()) {
-      if (!part.isEmpty() && part.length() + announcement.length() > SNAPSHOT_PART_CHARS) {
-        parts.add(part.toString());
-        part.setLength(0);
-      }
-      part.append(part.isEmpty() ? "" : "\n").append(announcement);
-    }
-    parts.add(part.toString());
+    List<String> parts = Cluster.pack(announced.values(), "\n", SNAPSHOT_PART_CHARS);
     String id = UUID.randomUUID().toString().substring(0, 8);
     for (int i = 0; i < parts.size(); i++) {
       presenceBroadcast.accept(Frames.JSON.createObjectNode().put("op", "snapshot").put("id", id).put("part", i)

@@ -331,6 +331,13 @@ class WebSocketHubTest {
       done.putObject("state").put("step", "done");
       bot.request(done);
       assertEquals("done", watcher.skipTo("presence").get("updated").get(0).get("state").get("step").asText());
+      // A presence change must fit one hint to the other hubs: a larger state is refused, and kept out.
+      ObjectNode huge = WsTestClient.JSON.createObjectNode().put("type", "presence").put("stream", stream);
+      huge.putObject("state").put("notes", "x".repeat(WsHub.MAX_PRESENCE_STATE_BYTES));
+      bot.request(huge);
+      JsonNode refused = bot.skipTo("error");
+      assertEquals("presence_state_too_large", refused.get("code").asText(), refused.toString());
+      assertEquals(413, refused.get("status").asInt());
       HttpResponse<String> present = hub.send(HttpRequest.newBuilder(
           URI.create(hub.baseUrl() + "/v1/presence/" + stream)).GET());
       assertEquals("bot-1", WsTestClient.JSON.readTree(present.body()).get("present").get(0).get("participant").asText());
