@@ -83,7 +83,7 @@ final class FanOut {
     if (groups == null) {
       return;
     }
-    String frame = Frames.presence(stream, diff);
+    byte[] frame = Frames.presence(stream, diff).getBytes(StandardCharsets.UTF_8); // encoded once for all
     groups.values().forEach(group -> group.context.runOnContext(v ->
         group.members.forEach(s -> s.connection().send(frame))));
   }

@@ -58,6 +58,7 @@ final class WsConnection {
   private final ServerWebSocket socket;
   private final Context context;
   private final EventLoop loop;
+  private final Flushes flushes;
   private final String id = "c-" + UUID.randomUUID();
   private final Map<String, Subscription> subscriptions = new HashMap<>();
   private final Map<Long, String> presence = new HashMap<>(); // stream id -> path
@@ -76,12 +77,13 @@ final class WsConnection {
   private boolean closed;
   private boolean helloPending;
 
-  WsConnection(WsHub hub, ServerWebSocket socket, Context context, Principal upgradePrincipal,
+  WsConnection(WsHub hub, ServerWebSocket socket, Flushes flushes, Context context, Principal upgradePrincipal,
                OpenConnections.Permit permit) {
     this.hub = hub;
     this.permit = permit;
     this.upgradePrincipal = upgradePrincipal;
     this.socket = socket;
+    this.flushes = flushes;
     this.context = context;
     this.loop = ((ContextInternal) context).nettyEventLoop();
     this.rateLimiter = new RateLimiter(hub.limits().maxMessagesPerSecond());
@@ -410,9 +412,14 @@ final class WsConnection {
 
   // ---- outgoing frames and the send queue ----------------------------------------------
 
+  /**
+   * Sends a reply or any frame for this connection alone. Its flush waits for the tasks queued on
+   * the event loop, so that replies completed together go out together ({@link Flushes}).
+   */
   void send(String frame) {
     if (!closed) {
       checkOnLoop();
+      flushes.defer();
       write(frame.length(), socket.writeTextMessage(frame));
     }
   }

@@ -118,7 +118,8 @@ public final class WsHub {
     }
     request.toWebSocket().onSuccess(socket -> {
       DirectWrites.install(socket);
-      WsConnection connection = new WsConnection(this, socket, vertx.getOrCreateContext(), principal, permit);
+      WsConnection connection = new WsConnection(this, socket, Flushes.install(request.connection()),
+          vertx.getOrCreateContext(), principal, permit);
       connections.add(connection);
       connection.start(vertx);
     }).onFailure(failure -> {
