@@ -90,10 +90,10 @@ public final class Bench {
     }
     if (o.runs("append")) {
       appendScenarios(vertx, o, report, tandem);
-      report.attempt("append websocket 1 stream", () -> List.of(new WsAppendLoad(vertx, tandem, streams("ws-one", 1))
-          .run("append websocket 1 stream", o.producers(), o.warmup(), o.duration())));
-      report.attempt("append websocket many streams", () -> List.of(new WsAppendLoad(vertx, tandem, streams("ws-many", o.streams()))
-          .run("append websocket " + o.streams() + " streams", o.producers(), o.warmup(), o.duration())));
+      webSocketAppend(vertx, o, report, tandem, 1);
+      if (o.window() > 1) {
+        webSocketAppend(vertx, o, report, tandem, o.window());
+      }
     }
     if (o.runs("longpoll")) {
       report.attempt("long-poll", () -> List.of(new LongPollLoad(vertx, tandem)
@@ -116,7 +116,8 @@ public final class Bench {
   /**
    * Appends, unmeasured, so the server's JIT (the JVM's, or V8's for the reference server) has
    * compiled the paths the scenarios take: otherwise the first scenario would measure the
-   * compiler. Tandem is warmed over HTTP and WebSocket, the reference server over HTTP.
+   * compiler. Tandem is warmed over HTTP and WebSocket (streaming, {@code --window} in flight),
+   * the reference server over HTTP.
    */
   private static void warmUp(Vertx vertx, BenchOptions o, Target target) throws Exception {
     if (o.hubWarmup().isZero()) {
@@ -127,7 +128,7 @@ public final class Bench {
     Duration http = tandem ? o.hubWarmup().dividedBy(2) : o.hubWarmup();
     new HttpAppendLoad(vertx, target, streams("warm-up", 8)).run("warm-up", o.producers(), Duration.ZERO, http);
     if (tandem) {
-      new WsAppendLoad(vertx, target, streams("warm-up", 8)).run("warm-up", o.producers(), Duration.ZERO, http);
+      new WsAppendLoad(vertx, target, streams("warm-up", 8)).run("warm-up", o.producers(), o.window(), Duration.ZERO, http);
     }
   }
 
@@ -147,6 +148,20 @@ public final class Bench {
         .run("append http 1 stream", o.producers(), o.warmup(), o.duration())));
     report.attempt(target.system() + " append http many streams", () -> List.of(new HttpAppendLoad(vertx, target, streams("http-many", o.streams()))
         .run("append http " + o.streams() + " streams", o.producers(), o.warmup(), o.duration())));
+  }
+
+  /**
+   * The WebSocket append scenarios, one stream and many, with {@code window} appends in flight
+   * per producer: 1 waits for each acknowledgement, more streams the events.
+   */
+  private static void webSocketAppend(Vertx vertx, BenchOptions o, Report report, Target tandem, int window) {
+    String suffix = window == 1 ? "" : ", " + window + " in flight";
+    String group = window == 1 ? "ws" : "ws-streaming";
+    report.attempt("append websocket 1 stream" + suffix, () -> List.of(new WsAppendLoad(vertx, tandem,
+        streams(group + "-one", 1)).run("append websocket 1 stream" + suffix, o.producers(), window, o.warmup(), o.duration())));
+    report.attempt("append websocket many streams" + suffix, () -> List.of(new WsAppendLoad(vertx, tandem,
+        streams(group + "-many", o.streams())).run("append websocket " + o.streams() + " streams" + suffix, o.producers(),
+        window, o.warmup(), o.duration())));
   }
 
   private static List<String> streams(String group, int count) {

@@ -23,6 +23,7 @@ record BenchOptions(
     Duration warmup,
     Duration duration,
     int producers,
+    int window,
     int streams,
     List<Integer> fanoutSubscribers,
     int fanoutRate,
@@ -38,7 +39,7 @@ record BenchOptions(
 
   static final String USAGE = """
       usage: Bench --hub-jar PATH [--scale full|smoke] [--out DIR] [--scenarios a,b,...] [--no-peer]
-                   [--hub-warmup SECONDS] [--warmup SECONDS] [--duration SECONDS] [--producers N] [--streams N]
+                   [--hub-warmup SECONDS] [--warmup SECONDS] [--duration SECONDS] [--producers N] [--window N] [--streams N]
                    [--subscribers N,N] [--fanout-rate EV_PER_S] [--writers N] [--readers N]
                    [--idle N] [--catchup-events N] [--ceiling-connections N] [--hub-jvm "FLAGS"]
                    [--hub-setting NAME=VALUE]...
@@ -76,6 +77,7 @@ record BenchOptions(
         case "--warmup" -> b.warmup = seconds(value);
         case "--duration" -> b.duration = seconds(value);
         case "--producers" -> b.producers = Integer.parseInt(value);
+        case "--window" -> b.window = Integer.parseInt(value);
         case "--streams" -> b.streams = Integer.parseInt(value);
         case "--subscribers" -> b.fanoutSubscribers = Arrays.stream(value.split(",")).map(Integer::valueOf).toList();
         case "--fanout-rate" -> b.fanoutRate = Integer.parseInt(value);
@@ -99,7 +101,7 @@ record BenchOptions(
       throw new IllegalArgumentException("--hub-jar is required\n" + USAGE);
     }
     return new BenchOptions(b.hubJar, b.out, b.scenarios, b.peer, b.hubWarmup, b.warmup, b.duration, b.producers,
-        b.streams, b.fanoutSubscribers, b.fanoutRate, b.saturatingWriters, b.longPollReaders,
+        b.window, b.streams, b.fanoutSubscribers, b.fanoutRate, b.saturatingWriters, b.longPollReaders,
         b.idleConnections, b.catchupEvents, b.ceilingConnections, b.hubJvm,
         List.copyOf(b.hubSettings));
   }
@@ -150,6 +152,7 @@ record BenchOptions(
     Duration warmup;
     Duration duration;
     int producers;
+    int window;
     int streams;
     List<Integer> fanoutSubscribers;
     int fanoutRate;
@@ -167,6 +170,7 @@ record BenchOptions(
       b.warmup = Duration.ofSeconds(5);
       b.duration = Duration.ofSeconds(15);
       b.producers = 64;
+      b.window = 16;
       b.streams = 1000;
       b.fanoutSubscribers = List.of(1000, 10_000);
       b.fanoutRate = 1000;
@@ -184,6 +188,7 @@ record BenchOptions(
       b.warmup = Duration.ofMillis(300);
       b.duration = Duration.ofSeconds(1);
       b.producers = 4;
+      b.window = 4;
       b.streams = 8;
       b.fanoutSubscribers = List.of(10);
       b.fanoutRate = 100;

@@ -29,6 +29,7 @@ class BenchSmokeIT {
         "postgres/postgres 100-row transactions",
         "tandem/append http 1 stream", "tandem/append http 8 streams",
         "tandem/append websocket 1 stream", "tandem/append websocket 8 streams",
+        "tandem/append websocket 1 stream, 4 in flight", "tandem/append websocket 8 streams, 4 in flight",
         "tandem/long-poll 4 readers", "tandem/fanout 10 subscribers @", "tandem/fanout 10 subscribers saturated",
         "tandem/catchup http", "tandem/catchup websocket", "tandem/idle 50 connections",
         "reference/append http 1 stream", "reference/append http 8 streams", "reference/long-poll 4 readers");

@@ -90,7 +90,7 @@ final class Report {
     List<Check> checks = new ArrayList<>();
     Map<String, Double> ratios = ratios();
     for (Measurement m : measurements) {
-      if (m.system().equals("tandem") && m.scenario().startsWith("append http")) {
+      if (m.system().equals("tandem") && m.scenario().startsWith("append")) {
         checks.add(Check.atLeast(m.scenario() + ": events/s", 50_000, m.rate()));
         Double toCeiling = ratios.get(m.scenario() + " / postgres ceiling");
         if (toCeiling != null) {

@@ -5,11 +5,16 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.WebSocket;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
- * {@code append} over WebSocket: {@code producers} connections, each sending one ~100-byte
- * event in an {@code append} frame, waiting for {@code appended}, and sending the next.
+ * {@code append} over WebSocket: {@code producers} connections, each sending ~100-byte events,
+ * one per {@code append} frame, with at most {@code window} frames awaiting their
+ * {@code appended}; each reply lets the next frame go. A window of 1 waits for every
+ * acknowledgement before the next append; a larger one is a producer that streams its events
+ * and takes the acknowledgements as they come, as an agent writing tokens does.
  */
 final class WsAppendLoad {
 
@@ -25,7 +30,7 @@ final class WsAppendLoad {
     this.streams = streams;
   }
 
-  Measurement run(String scenario, int producers, Duration warmup, Duration duration) throws Exception {
+  Measurement run(String scenario, int producers, int window, Duration warmup, Duration duration) throws Exception {
     HttpClient http = vertx.createHttpClient();
     WsSockets sockets = new WsSockets(vertx, target, producers);
     try {
@@ -33,11 +38,14 @@ final class WsAppendLoad {
       List<WebSocket> open = Target.await(
           sockets.openMany(producers, 64, socket -> Future.succeededFuture(), n -> {}), Duration.ofMinutes(2));
       for (int i = 0; i < open.size(); i++) {
-        new Producer(open.get(i), i, producers).next();
+        Producer producer = new Producer(open.get(i), i, producers);
+        for (int w = 0; w < window; w++) {
+          producer.next();
+        }
       }
-      Latencies.Window window = latencies.measure(warmup, duration);
-      return Measurement.of(scenario, target.system(), "events/s", window)
-          .with("producers", producers).with("streams", streams.size());
+      Latencies.Window measured = latencies.measure(warmup, duration);
+      return Measurement.of(scenario, target.system(), "events/s", measured)
+          .with("producers", producers).with("window", window).with("streams", streams.size());
     } finally {
       stopped = true;
       sockets.close();
@@ -45,12 +53,13 @@ final class WsAppendLoad {
     }
   }
 
-  /** One connection's loop: one append frame in flight at a time. */
+  /** One connection's loop: up to {@code window} append frames in flight. */
   private final class Producer {
     private final WebSocket socket;
     private final int step;
+    /** When each frame in flight was sent, by id: replies to different streams can overtake. */
+    private final Map<Integer, Long> sentAt = new HashMap<>();
     private long turn;
-    private long sentAt;
     private int id;
 
     Producer(WebSocket socket, int first, int step) {
@@ -60,26 +69,44 @@ final class WsAppendLoad {
       socket.textMessageHandler(this::reply);
     }
 
-    void next() {
+    /** Called from the harness's thread at the start, then from the socket's event loop. */
+    synchronized void next() {
       if (stopped) {
         return;
       }
       String stream = streams.get((int) (turn % streams.size()));
       turn += step;
-      sentAt = System.nanoTime();
-      socket.writeTextMessage("{\"type\":\"append\",\"id\":" + (++id) + ",\"stream\":\"" + stream
-          + "\",\"events\":[" + Payloads.event(sentAt) + "]}");
+      long now = System.nanoTime();
+      int frame = ++id;
+      sentAt.put(frame, now);
+      socket.writeTextMessage("{\"type\":\"append\",\"id\":" + frame + ",\"stream\":\"" + stream
+          + "\",\"events\":[" + Payloads.event(now) + "]}");
     }
 
-    private void reply(String text) {
+    private synchronized void reply(String text) {
       if (text.startsWith("{\"type\":\"appended\"") || text.contains("\"appended\"")) {
-        latencies.record(System.nanoTime() - sentAt);
+        latencies.record(System.nanoTime() - sentAt.remove(re(text)));
       } else if (text.contains("\"error\"")) {
+        sentAt.remove(re(text));
         latencies.error();
       } else {
         return; // presence or heartbeat frames: not a reply
       }
       next();
     }
+  }
+
+  /** The {@code re} of a reply (the id of the frame it answers), or -1 if it has none. */
+  private static int re(String text) {
+    int at = text.indexOf("\"re\":");
+    if (at < 0) {
+      return -1;
+    }
+    int start = at + 5;
+    int end = start;
+    while (end < text.length() && Character.isDigit(text.charAt(end))) {
+      end++;
+    }
+    return end > start ? Integer.parseInt(text, start, end, 10) : -1;
   }
 }
