@@ -63,7 +63,7 @@ final class HttpAppendLoad {
       if (result.succeeded()) {
         latencies.record(System.nanoTime() - start);
       } else if (!stopped) {
-        latencies.error();
+        latencies.error(result.cause().toString());
       }
       append(client, producer, turn + producers);
     });

@@ -1,5 +1,6 @@
 package dev.tandem.hub.bench;
 
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
@@ -13,6 +14,7 @@ final class Latencies {
   private final Recorder recorder = new Recorder(3);
   private final LongAdder count = new LongAdder();
   private final LongAdder errors = new LongAdder();
+  private final AtomicReference<String> firstError = new AtomicReference<>();
 
   /** One sample of {@code nanos}, counting one event. */
   void record(long nanos) {
@@ -25,14 +27,17 @@ final class Latencies {
     count.add(events);
   }
 
-  void error() {
+  /** Counts a failed request; the first reason of a window is kept, so a report says why. */
+  void error(String reason) {
     errors.increment();
+    firstError.compareAndSet(null, reason);
   }
 
   void reset() {
     recorder.reset();
     count.reset();
     errors.reset();
+    firstError.set(null);
   }
 
   /** Lets the load warm up, then measures for {@code duration}: the harness's clock, not a test's. */
@@ -46,11 +51,11 @@ final class Latencies {
 
   Window window(double seconds) {
     Histogram histogram = recorder.getIntervalHistogram();
-    return new Window(count.sum(), errors.sum(), seconds, histogram);
+    return new Window(count.sum(), errors.sum(), firstError.get(), seconds, histogram);
   }
 
   /** What one measured window saw. Latencies are in microseconds in the histogram. */
-  record Window(long events, long errors, double seconds, Histogram histogram) {
+  record Window(long events, long errors, String firstError, double seconds, Histogram histogram) {
 
     double perSecond() {
       return events / seconds;

@@ -65,13 +65,13 @@ final class LongPollLoad {
           if (response.statusCode() == 200) {
             Payloads.scanTimestamps(body, sent -> latencies.record(now - sent));
           } else if (response.statusCode() != 204) {
-            latencies.error();
+            latencies.error("answered " + response.statusCode() + ": " + body);
           }
           String next = response.getHeader("Stream-Next-Offset");
           return next == null ? offset : next;
         })).onComplete(result -> {
           if (result.failed() && !stopped) {
-            latencies.error();
+            latencies.error(result.cause().toString());
           }
           poll(client, stream, result.succeeded() ? result.result() : offset);
         });

@@ -25,6 +25,7 @@ record Measurement(String scenario, String system, String unit, double rate, Lat
     extra.put("seconds", window.seconds());
     if (window.errors() > 0) {
       extra.put("errors", window.errors());
+      extra.put("firstError", window.firstError());
     }
     return new Measurement(scenario, system, unit, window.perSecond(), window.latency(), extra);
   }

@@ -71,7 +71,7 @@ final class PostgresCeiling {
             latencies.record(System.nanoTime() - start);
             latencies.count(ROWS_PER_TRANSACTION - 1);
           } else if (!stopped) {
-            latencies.error();
+            latencies.error(result.cause().toString());
           }
           insert(pool, streamId, seq + ROWS_PER_TRANSACTION);
         });

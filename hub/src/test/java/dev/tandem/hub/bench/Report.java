@@ -36,6 +36,9 @@ final class Report {
       for (Measurement m : scenario.call()) {
         measurements.add(m);
         Bench.progress("  %s", line(m));
+        if (m.extra().get("errors") instanceof Long errors) {
+          Bench.progress("    %,d requests failed; the first: %s", errors, m.extra().get("firstError"));
+        }
       }
     } catch (Exception e) {
       failures.put(name, String.valueOf(e.getMessage()));

@@ -88,7 +88,7 @@ final class WsAppendLoad {
         latencies.record(System.nanoTime() - sentAt.remove(re(text)));
       } else if (text.contains("\"error\"")) {
         sentAt.remove(re(text));
-        latencies.error();
+        latencies.error(text);
       } else {
         return; // presence or heartbeat frames: not a reply
       }
