@@ -17,9 +17,9 @@ import io.vertx.core.net.impl.ConnectionBase;
  * have run, so such a burst reaches the socket as one write, a moment later.
  *
  * <p>Fan-out frames do not defer: each subscriber gets one frame per commit, so there is nothing
- * to merge, and deferring every subscriber's flush would cost a task each (Netty's
- * {@code FlushConsolidationHandler}, which defers every flush, made paced fan-out slower). Closing
- * the socket sends what is held first.
+ * to merge, and deferring every subscriber's flush, as Netty's {@code FlushConsolidationHandler}
+ * does, would cost one more task per subscriber and frame for nothing. Closing the socket sends
+ * what is held first.
  */
 final class Flushes extends ChannelDuplexHandler {
 
