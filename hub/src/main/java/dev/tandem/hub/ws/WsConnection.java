@@ -21,6 +21,7 @@ import dev.tandem.hub.stream.Traceparent;
 import io.netty.channel.EventLoop;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;
@@ -36,6 +37,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.Supplier;
 
 /**
  * One WebSocket connection: parses and answers frames (docs/websocket.md), owns the
@@ -59,6 +61,8 @@ final class WsConnection {
   private final Context context;
   private final EventLoop loop;
   private final Flushes flushes;
+  /** Per stream, the last append of this connection not yet admitted (see inTurn). */
+  private final Map<String, Future<Void>> admitting = new HashMap<>();
   private final String id = "c-" + UUID.randomUUID();
   private final Map<String, Subscription> subscriptions = new HashMap<>();
   private final Map<Long, String> presence = new HashMap<>(); // stream id -> path
@@ -310,23 +314,42 @@ final class WsConnection {
     }
     Producer producer = producer(frame.get("producer"));
     String contentType = records.isEmpty() ? null : "application/json";
-    String key = text(frame, "idempotencyKey", false);
-    if (key == null && producer != null) {
-      key = "producer:" + producer.id() + ":" + producer.epoch() + ":" + producer.seq();
-    }
+    String explicitKey = text(frame, "idempotencyKey", false);
+    String key = explicitKey != null || producer == null ? explicitKey
+        : "producer:" + producer.id() + ":" + producer.epoch() + ":" + producer.seq();
     String traceparent = traceparent(frame);
-    return hub.approvals().gate(principal, path, contentType, records, key, traceparent).compose(approval -> {
-      if (approval != null) {
-        ObjectNode held = Frames.reply("approval.requested", re).put("stream", path);
-        held.set("approval", ApprovalRoutes.view(approval, java.time.Instant.now()));
-        send(held.toString());
-        return Future.succeededFuture();
-      }
-      return hub.committer().append(new AppendRequest(path, contentType, records, close, producer, null, traceparent,
-              Authenticator.author(principal)))
-          .onSuccess(ack -> send(Frames.reply("appended", re).put("stream", path)
-              .put("first", Offsets.format(ack.firstSeq())).put("next", Offsets.format(ack.nextSeq()))
-              .put("duplicate", ack.duplicate()).put("closed", ack.closed()).toString()));
+    return inTurn(path, () -> hub.approvals().gate(principal, path, contentType, records, key, traceparent)
+        .map(approval -> {
+          if (approval != null) {
+            ObjectNode held = Frames.reply("approval.requested", re).put("stream", path);
+            held.set("approval", ApprovalRoutes.view(approval, java.time.Instant.now()));
+            send(held.toString());
+            return Future.succeededFuture();
+          }
+          return hub.committer().append(new AppendRequest(path, contentType, records, close, producer, null,
+                  traceparent, Authenticator.author(principal)))
+              .onSuccess(ack -> send(Frames.reply("appended", re).put("stream", path)
+                  .put("first", Offsets.format(ack.firstSeq())).put("next", Offsets.format(ack.nextSeq()))
+                  .put("duplicate", ack.duplicate()).put("closed", ack.closed()).toString()));
+        }));
+  }
+
+  /**
+   * Runs {@code admit} (the gate check, then queueing the append for commit or holding it for
+   * approval) once every earlier append of this connection to {@code path} has been admitted,
+   * and returns the outcome {@code admit} gives. The gate check is asynchronous when the
+   * stream's policy is not cached (a fresh stream, or after a policy change), and look-ups
+   * started together may finish in any order; a producer that sends appends without waiting
+   * for replies must still have them stored in the order it sent them.
+   */
+  private Future<?> inTurn(String path, Supplier<Future<Future<?>>> admit) {
+    Promise<Void> admitted = Promise.promise();
+    Future<Void> previous = admitting.put(path, admitted.future());
+    Future<Void> turn = previous == null ? Future.succeededFuture() : previous;
+    return turn.compose(v -> admit.get()).transform(result -> {
+      admitting.remove(path, admitted.future());
+      admitted.complete(); // after the append was queued: the next one may go
+      return result.succeeded() ? result.result() : Future.failedFuture(result.cause());
     });
   }
 

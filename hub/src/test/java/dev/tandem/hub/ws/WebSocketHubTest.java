@@ -436,4 +436,32 @@ class WebSocketHubTest {
     assertEquals(1, events.size());
     assertEquals("search", events.get(0).get("tool").asText());
   }
+
+  /**
+   * A producer streaming its appends without waiting for replies: the first ones reach a
+   * stream whose policy the hub has not looked up yet, and those look-ups may finish in any
+   * order; the events must still be stored in the order they were sent.
+   */
+  @Test
+  void appendsSentWithoutWaitingAreStoredInTheOrderSent() throws Exception {
+    int count = 200; // two rounds stay within the default 500 frames a second of a connection
+    try (WsTestClient agent = WsTestClient.hello(vertx, hub, "agent-1", "agent")) {
+      for (int round = 0; round < 2; round++) {
+        String stream = "ws/streamed-" + round;
+        hub.put(stream, "application/json");
+        for (int i = 0; i < count; i++) {
+          ObjectNode append = WsTestClient.JSON.createObjectNode().put("type", "append").put("stream", stream);
+          append.putArray("events").addObject().put("type", "token").put("i", i);
+          agent.request(append);
+        }
+        for (int i = 0; i < count; i++) {
+          agent.expect("appended");
+        }
+        JsonNode events = WsTestClient.JSON.readTree(hub.get(stream + "?offset=-1").body());
+        List<Integer> order = new ArrayList<>();
+        events.forEach(event -> order.add(event.get("i").asInt()));
+        assertEquals(java.util.stream.IntStream.range(0, count).boxed().toList(), order, stream);
+      }
+    }
+  }
 }
