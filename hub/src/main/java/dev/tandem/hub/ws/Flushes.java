@@ -30,7 +30,7 @@ final class Flushes extends ChannelDuplexHandler {
   private boolean holding;
   private boolean held;
 
-  Flushes() {
+  private Flushes() {
   }
 
   /**
