@@ -117,7 +117,15 @@ public final class Hub {
             ws.get().committed(batch);
             ifStarted(subs, sub -> sub.committed(batch)); // only queues: wake decisions run on their own context
           });
-      store.onCreated(stream -> ifStarted(subs, sub -> sub.created(stream)));
+      store.onCreated(stream -> {
+        ifStarted(subs, sub -> sub.created(stream));
+        if (stream.forkSource() != null) {
+          // A new fork changes its source's tree: wake what waits on the source, here and on the
+          // other hubs. Readers of the source wake early and find nothing new, as they may.
+          liveTail.moved(stream.forkSource());
+          cluster.send(Cluster.FORKED, Long.toString(stream.forkSource()));
+        }
+      });
       approvals = new ApprovalService(vertx, db.pool(), policies, committer, Clock.systemUTC());
       CursorStore cursors = new CursorStore(vertx, db.pool());
       PresenceRegistry presence = new PresenceRegistry();
@@ -137,6 +145,7 @@ public final class Hub {
         wsHub.remotePresence(message.substring(0, bar), message.substring(bar + 1));
       });
       cluster.on(Cluster.REMOVED, id -> removed.accept(Long.parseLong(id)));
+      cluster.on(Cluster.FORKED, id -> liveTail.moved(Long.parseLong(id)));
       // A node that dies says nothing: while this one has connections it says it is alive (with a
       // digest of its presence, so a node that missed a change asks again), and the presence of
       // nodes silent for cluster-presence-timeout-ms is dropped.

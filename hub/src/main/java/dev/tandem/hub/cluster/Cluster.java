@@ -48,6 +48,7 @@ public final class Cluster {
   public static final String PRESENCE = "tandem_presence";
   public static final String REMOVED = "tandem_removed";
   public static final String CURSORS = "tandem_cursors";
+  public static final String FORKED = "tandem_forked";
   /** Each node's NOTIFY to itself, proving its listener still hears ({@link #ping}). */
   public static final String PING = "tandem_ping";
   private static final long MIN_DEAF_AFTER_MS = 3000;
@@ -104,7 +105,7 @@ public final class Cluster {
       listening = true;
       checkTails(); // whatever was missed while not listening
     });
-    for (String channel : List.of(APPROVALS, POLICIES, PRESENCE, REMOVED, CURSORS)) {
+    for (String channel : List.of(APPROVALS, POLICIES, PRESENCE, REMOVED, CURSORS, FORKED)) {
       subscriber.channel(channel).handler(payload -> onOther(channel, payload));
     }
     subscriber.channel(PING).handler(payload -> {

@@ -130,7 +130,10 @@ public final class TreeRoutes {
     }, TreePage::body);
   }
 
-  /** A page of the tree, and the streams on it: what moves when the page changes. */
+  /**
+   * A page of the tree, and the streams on it (its nodes and their forks): what moves when the
+   * page changes. A new fork moves its source (Hub).
+   */
   private record TreePage(ObjectNode body, List<Long> streamIds) {
   }
 
@@ -162,7 +165,9 @@ public final class TreeRoutes {
         if (offset + limit < all.size()) {
           answer.put("nextOffset", offset + limit); // GET again with ?offset= for the rest, as a flat list
         }
-        return new TreePage(answer, ids);
+        List<Long> moving = new ArrayList<>(ids);
+        forks.forEach(fork -> moving.add(fork.getLong("id"))); // a fork's tail and state show too
+        return new TreePage(answer, moving);
       });
     }));
   }

@@ -217,6 +217,33 @@ class SpawnTreeTest {
     assertEquals(last, unchanged.headers().firstValue("ETag").orElseThrow());
   }
 
+  @Test
+  void aTreeLongPollIsAnsweredByANewForkAndByTheForksAppends() throws Exception {
+    String root = "sessions/watched-forks";
+    hub.put(root, "application/json");
+    hub.post(root, "application/json", "{\"step\":0}");
+    String admin = hub.adminToken();
+    HttpResponse<String> first = call(admin, "GET", "/v1/tree/" + root, null);
+    assertEquals(0, JSON.readTree(first.body()).get("forks").size());
+
+    CompletableFuture<HttpResponse<String>> waiting = treeChange(admin, root, first.headers().firstValue("ETag").orElseThrow());
+    String fork = root + "/forks/what-if";
+    assertEquals(201, hub.send(HttpRequest.newBuilder(URI.create(hub.streamUrl(fork)))
+        .header("Content-Type", "application/json").header("Stream-Forked-From", root)
+        .header("Stream-Fork-Offset", Offsets.format(1)).PUT(BodyPublishers.noBody())).statusCode());
+    HttpResponse<String> forked = waiting.get(30, TimeUnit.SECONDS);
+    assertEquals(200, forked.statusCode(), forked.body());
+    JsonNode shown = JSON.readTree(forked.body()).get("forks").get(0);
+    assertEquals(fork, shown.get("stream").asText());
+    assertEquals(Offsets.format(1), shown.get("tail").asText());
+
+    waiting = treeChange(admin, root, forked.headers().firstValue("ETag").orElseThrow());
+    hub.post(fork, "application/json", "{\"step\":\"1-alternative\"}");
+    HttpResponse<String> appended = waiting.get(30, TimeUnit.SECONDS);
+    assertEquals(200, appended.statusCode(), appended.body());
+    assertEquals(Offsets.format(2), JSON.readTree(appended.body()).get("forks").get(0).get("tail").asText());
+  }
+
   /** A tree long-poll from the tree {@code etag} names, once it waits on the hub. */
   private static CompletableFuture<HttpResponse<String>> treeChange(String token, String root, String etag) throws Exception {
     CompletableFuture<HttpResponse<String>> waiting = hub.http.sendAsync(treeRequest(token, root, etag), HttpResponse.BodyHandlers.ofString());
@@ -224,8 +251,9 @@ class SpawnTreeTest {
     return waiting;
   }
 
+  /** Waits up to 60 s: longer than a test waits for the answer, so only a change answers it. */
   private static HttpRequest treeRequest(String token, String root, String etag) {
-    return HttpRequest.newBuilder(URI.create(hub.baseUrl() + "/v1/tree/" + root + "?wait=30s"))
+    return HttpRequest.newBuilder(URI.create(hub.baseUrl() + "/v1/tree/" + root + "?wait=60s"))
         .header("Authorization", "Bearer " + token).header("If-None-Match", etag).GET().build();
   }
 
