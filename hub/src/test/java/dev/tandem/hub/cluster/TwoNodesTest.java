@@ -242,6 +242,28 @@ class TwoNodesTest {
     assertEquals(0, JSON.readTree(read.body()).get("streams").get(0).get("unread").asInt());
   }
 
+  @Test
+  void aTreeWaitingOnOneNodeIsAnsweredByAForkMadeOnTheOther() throws Exception {
+    String source = "cluster/forked";
+    a.put(source, "application/json");
+    appendBatch(a, source, 0, 2);
+    String admin = a.adminToken();
+    String treeOnA = a.baseUrl() + "/v1/tree/" + source;
+    String tag = a.sendRaw(HttpRequest.newBuilder(URI.create(treeOnA)).header("Authorization", "Bearer " + admin).GET())
+        .headers().firstValue("ETag").orElseThrow();
+
+    CompletableFuture<HttpResponse<String>> waiting = a.http.sendAsync(HttpRequest.newBuilder(URI.create(treeOnA + "?wait=60s"))
+        .header("Authorization", "Bearer " + admin).header("If-None-Match", tag).GET().build(),
+        HttpResponse.BodyHandlers.ofString());
+    Eventually.await(() -> a.hub().limits().openConnections("subject:test-admin") == 1, 10_000, "the tree long-poll waits on A");
+    assertEquals(201, b.send(HttpRequest.newBuilder(URI.create(b.streamUrl(source + "/forks/b")))
+        .header("Content-Type", "application/json").header("Stream-Forked-From", source)
+        .header("Stream-Fork-Offset", Offsets.format(1)).PUT(BodyPublishers.noBody())).statusCode());
+    HttpResponse<String> forked = waiting.get(30, TimeUnit.SECONDS);
+    assertEquals(200, forked.statusCode(), "a fork on B answers a tree waiting on A");
+    assertEquals(source + "/forks/b", JSON.readTree(forked.body()).get("forks").get(0).get("stream").asText());
+  }
+
   private static CompletableFuture<HttpResponse<String>> inboxChange(String url, String token, String etag) {
     return a.http.sendAsync(HttpRequest.newBuilder(URI.create(url + "?wait=60s")).header("Authorization", "Bearer " + token)
         .header("If-None-Match", etag).GET().build(), HttpResponse.BodyHandlers.ofString());
