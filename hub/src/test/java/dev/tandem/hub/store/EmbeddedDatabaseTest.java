@@ -101,8 +101,10 @@ class EmbeddedDatabaseTest {
   void aStalePostmasterPidNamingAZombieIsRemoved() throws Exception {
     Assumptions.assumeTrue(Files.isDirectory(Path.of("/proc")), "zombies are recognised through /proc (Linux)");
     Path dir = initialised();
-    // sh starts a child that exits at once, then becomes a sleep that never reaps it: a zombie.
-    Process parent = new ProcessBuilder("sh", "-c", "sleep 0 & echo $!; exec sleep 300").start();
+    // sh starts a child, then becomes a sleep that never reaps it: once the child exits, a zombie.
+    // The child lives a second so that it exits after the exec; one that exited at once could be
+    // reaped by sh itself before it became the sleep, and never be a zombie at all.
+    Process parent = new ProcessBuilder("sh", "-c", "sleep 1 & echo $!; exec sleep 300").start();
     try {
       long zombie = Long.parseLong(new java.io.BufferedReader(new java.io.InputStreamReader(parent.getInputStream()))
           .readLine().trim());
