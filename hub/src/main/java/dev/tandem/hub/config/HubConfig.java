@@ -39,7 +39,6 @@ public record HubConfig(
     long wsHeartbeatMs,
     long wsIdleTimeoutMs,
     long wsFanoutIntervalMs,
-    int wsFanoutMaxLoopPercent,
     long clusterTailCheckMs,
     long clusterPresenceTimeoutMs,
     String publicUrl,

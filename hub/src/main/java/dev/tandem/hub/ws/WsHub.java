@@ -49,7 +49,7 @@ public final class WsHub {
   /** Per-connection limits, from the {@code ws-*} settings. */
   public record Limits(int maxFrameBytes, int maxSubscriptions, int maxMessagesPerSecond,
                        long sendQueueBytes, long slowConsumerGraceMs, long heartbeatMs, long idleTimeoutMs,
-                       long fanoutIntervalMs, int fanoutMaxLoopPercent) {
+                       long fanoutIntervalMs) {
     /**
      * The largest frame either side sends or accepts: 4x {@code ws-max-frame-bytes}, so an
      * oversized request frame is answered with {@code frame_too_large} instead of a dropped
@@ -62,7 +62,7 @@ public final class WsHub {
     public static Limits from(HubConfig config) {
       return new Limits(config.wsMaxFrameBytes(), config.wsMaxSubscriptions(), config.wsMaxMessagesPerSecond(),
           config.wsSendQueueBytes(), config.wsSlowConsumerGraceMs(), config.wsHeartbeatMs(), config.wsIdleTimeoutMs(),
-          config.wsFanoutIntervalMs(), config.wsFanoutMaxLoopPercent());
+          config.wsFanoutIntervalMs());
     }
   }
 
@@ -99,7 +99,7 @@ public final class WsHub {
     this.cursors = cursors;
     this.presence = presence;
     this.limits = limits;
-    this.fanOut = new FanOut(limits.fanoutIntervalMs(), limits.fanoutMaxLoopPercent());
+    this.fanOut = new FanOut(limits.fanoutIntervalMs());
   }
 
   /**
