@@ -44,6 +44,7 @@ public final class ConfigLoader {
     DEFAULTS.put("ws-max-subscriptions", "1000");
     DEFAULTS.put("ws-max-messages-per-second", "500");
     DEFAULTS.put("ws-send-queue-bytes", String.valueOf(4 * 1024 * 1024));
+    DEFAULTS.put("ws-send-queue-total-bytes", String.valueOf(256 * 1024 * 1024));
     DEFAULTS.put("ws-slow-consumer-grace-ms", "10000");
     DEFAULTS.put("ws-heartbeat-ms", "15000");
     DEFAULTS.put("ws-idle-timeout-ms", "45000");
@@ -209,6 +210,7 @@ public final class ConfigLoader {
         (int) number(v, "ws-max-subscriptions", 1, 1_000_000),
         (int) number(v, "ws-max-messages-per-second", 1, 1_000_000),
         number(v, "ws-send-queue-bytes", 64 * 1024, 1L << 30),
+        number(v, "ws-send-queue-total-bytes", 1024 * 1024, 1L << 40),
         number(v, "ws-slow-consumer-grace-ms", 100, 3_600_000),
         number(v, "ws-heartbeat-ms", 100, 3_600_000),
         number(v, "ws-idle-timeout-ms", 200, 86_400_000),

@@ -35,6 +35,7 @@ public record HubConfig(
     int wsMaxSubscriptions,
     int wsMaxMessagesPerSecond,
     long wsSendQueueBytes,
+    long wsSendQueueTotalBytes,
     long wsSlowConsumerGraceMs,
     long wsHeartbeatMs,
     long wsIdleTimeoutMs,

@@ -97,7 +97,7 @@ public final class HubMetrics implements AutoCloseable {
     Gauge.builder("tandem.ws.subscribers", ws, WsHub::subscriberCount).strongReference(true)
         .description("Live stream subscriptions over WebSocket").register(registry);
     Gauge.builder("tandem.ws.send.queue", ws, WsHub::queuedBytes).strongReference(true).baseUnit("bytes")
-        .description("Bytes written to WebSocket connections and not yet flushed, summed (approximate)")
+        .description("Bytes written to WebSocket connections and not yet taken by their sockets, all together")
         .register(registry);
     FunctionCounter.builder("tandem.ws.slow.consumer.switches", ws, WsHub::slowConsumerSwitches)
         .description("Live subscriptions moved to catch-up reads because their send queue was full")

@@ -6,7 +6,6 @@ import dev.tandem.hub.stream.Stamp;
 import io.vertx.core.Context;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.internal.ContextInternal;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -83,7 +82,7 @@ final class FanOut {
     if (groups == null) {
       return;
     }
-    byte[] frame = Frames.presence(stream, diff).getBytes(StandardCharsets.UTF_8); // encoded once for all
+    SharedFrame frame = SharedFrame.of(Frames.presence(stream, diff)); // encoded once for all
     groups.values().forEach(group -> group.context.runOnContext(v ->
         group.members.forEach(s -> s.connection().send(frame))));
   }
@@ -147,9 +146,9 @@ final class FanOut {
         lastDelivery = System.nanoTime();
       }
       for (CommittedBatch batch : merge(batches)) {
-        byte[] frame = batch.records().isEmpty() ? null
-            : Frames.events(batch.path(), batch.contentType(), batch.firstSeq(), batch.records(), batch.stamps(), 0)
-                .getBytes(StandardCharsets.UTF_8);
+        SharedFrame frame = batch.records().isEmpty() ? null
+            : SharedFrame.of(Frames.events(batch.path(), batch.contentType(), batch.firstSeq(), batch.records(),
+                batch.stamps(), 0));
         for (Subscription subscription : members) {
           subscription.onLive(batch, frame);
         }

@@ -137,7 +137,7 @@ final class Subscription {
   }
 
   /** Step 4: a batch committed on this stream (on this connection's loop). */
-  void onLive(CommittedBatch batch, byte[] sharedFrame) {
+  void onLive(CommittedBatch batch, SharedFrame sharedFrame) {
     switch (state) {
       case ENDED -> { }
       case CATCHING_UP -> {
@@ -161,7 +161,7 @@ final class Subscription {
   }
 
   /** Sends the part of {@code batch} after {@code next}; the shared frame when it is all new. */
-  private void deliver(CommittedBatch batch, byte[] sharedFrame) {
+  private void deliver(CommittedBatch batch, SharedFrame sharedFrame) {
     if (batch.nextSeq() > next) {
       int skip = (int) (next - batch.firstSeq());
       if (skip == 0 && sharedFrame != null) {

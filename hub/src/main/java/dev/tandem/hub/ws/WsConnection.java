@@ -448,28 +448,33 @@ final class WsConnection {
   }
 
   /**
-   * Sends a frame fan-out encoded once for all the subscribers of a stream: the UTF-8 bytes
-   * are wrapped, not copied, where Vert.x's public API takes text only as a String and would
-   * encode it again for each of them. One longer than a transport frame goes the usual way,
-   * split into several.
+   * Sends a frame fan-out encoded once for all the subscribers of a stream: this write takes a
+   * view of its bytes, where Vert.x's public API takes text only as a String and would encode
+   * it again for each of them. One longer than a transport frame goes the usual way, split into
+   * several.
    */
-  void send(byte[] utf8Frame) {
+  void send(SharedFrame frame) {
     if (closed) {
       return;
     }
     checkOnLoop();
-    if (utf8Frame.length > WsHub.Limits.transportFrameBytes(hub.limits().maxFrameBytes())) {
-      send(new String(utf8Frame, StandardCharsets.UTF_8));
+    if (frame.length() > WsHub.Limits.transportFrameBytes(hub.limits().maxFrameBytes())) {
+      send(frame.text());
     } else {
-      write(utf8Frame.length, socket.writeFrame(new WebSocketFrameImpl(WebSocketFrameType.TEXT, utf8Frame, true)));
+      write(frame.length(), socket.writeFrame(new WebSocketFrameImpl(WebSocketFrameType.TEXT, frame.view(), true)));
     }
   }
 
-  /** Counts a write against the send queue until the socket has taken it. */
+  /**
+   * Counts a write against the send queue until the socket has taken it, in this connection's
+   * queue and in the total over all connections.
+   */
   private void write(long size, Future<Void> written) {
     queuedBytes += size;
+    hub.queued(size);
     written.onComplete(done -> {
       queuedBytes -= size;
+      hub.queued(-size);
       if (queuedBytes <= hub.limits().sendQueueBytes() / 2) {
         overSince = -1;
         resumeWaiters();
@@ -490,8 +495,16 @@ final class WsConnection {
     }
   }
 
+  /**
+   * Whether this connection should take no more live frames for now: its own queue is over
+   * {@code ws-send-queue-bytes}, or all queues together are over {@code ws-send-queue-total-bytes}
+   * and this one still holds something. Either way its subscriptions wait for the queue to drain
+   * (a write of its own is pending, so one will complete and wake them) and catch up from
+   * Postgres. A connection with nothing queued always takes the next frame: one behind cannot
+   * stall the others, and it is the slow ones that give way.
+   */
   boolean sendQueueFull() {
-    return queuedBytes > hub.limits().sendQueueBytes();
+    return queuedBytes > hub.limits().sendQueueBytes() || queuedBytes > 0 && hub.sendQueuesOverBudget();
   }
 
   long queuedBytes() {

@@ -46,9 +46,12 @@ public final class WsHub {
   static final int MAX_PRESENCE_STATE_BYTES = 1024;
   private static final Logger LOG = LoggerFactory.getLogger(WsHub.class);
 
-  /** Per-connection limits, from the {@code ws-*} settings. */
+  /**
+   * Per-connection limits, from the {@code ws-*} settings, and {@code sendQueueTotalBytes}, the
+   * bound on the send queues of all connections together.
+   */
   public record Limits(int maxFrameBytes, int maxSubscriptions, int maxMessagesPerSecond,
-                       long sendQueueBytes, long slowConsumerGraceMs, long heartbeatMs, long idleTimeoutMs,
+                       long sendQueueBytes, long sendQueueTotalBytes, long slowConsumerGraceMs, long heartbeatMs, long idleTimeoutMs,
                        long fanoutIntervalMs) {
     /**
      * The largest frame either side sends or accepts: 4x {@code ws-max-frame-bytes}, so an
@@ -61,7 +64,7 @@ public final class WsHub {
 
     public static Limits from(HubConfig config) {
       return new Limits(config.wsMaxFrameBytes(), config.wsMaxSubscriptions(), config.wsMaxMessagesPerSecond(),
-          config.wsSendQueueBytes(), config.wsSlowConsumerGraceMs(), config.wsHeartbeatMs(), config.wsIdleTimeoutMs(),
+          config.wsSendQueueBytes(), config.wsSendQueueTotalBytes(), config.wsSlowConsumerGraceMs(), config.wsHeartbeatMs(), config.wsIdleTimeoutMs(),
           config.wsFanoutIntervalMs());
     }
   }
@@ -85,6 +88,8 @@ public final class WsHub {
   private java.util.function.Consumer<String> presenceBroadcast = change -> { };
   private final java.util.concurrent.atomic.AtomicLong slowConsumerDisconnects = new java.util.concurrent.atomic.AtomicLong();
   private final java.util.concurrent.atomic.AtomicLong slowConsumerSwitches = new java.util.concurrent.atomic.AtomicLong();
+  /** What all connections have written and their sockets not yet taken. */
+  private final java.util.concurrent.atomic.AtomicLong queuedBytes = new java.util.concurrent.atomic.AtomicLong();
 
   public WsHub(Vertx vertx, Authenticator authenticator, StreamStore store, StreamReader reader,
                GroupCommitter committer, ApprovalService approvals, CursorStore cursors,
@@ -308,13 +313,19 @@ public final class WsHub {
     return fanOut.subscriberCount();
   }
 
-  /** Bytes written to sockets but not yet flushed, summed over connections (approximate). */
+  /** Bytes written to WebSocket connections and not yet taken by their sockets, all together. */
   public long queuedBytes() {
-    long total = 0;
-    for (WsConnection connection : connections) {
-      total += connection.queuedBytes();
-    }
-    return total;
+    return queuedBytes.get();
+  }
+
+  /** A connection's send queue grew (or, negative, shrank) by {@code bytes}. */
+  void queued(long bytes) {
+    queuedBytes.addAndGet(bytes);
+  }
+
+  /** Whether the send queues together are over {@code ws-send-queue-total-bytes}. */
+  boolean sendQueuesOverBudget() {
+    return queuedBytes.get() > limits.sendQueueTotalBytes();
   }
 
   /** Connections closed because they stayed over their send-queue bound too long. */

@@ -187,6 +187,60 @@ class WebSocketHubTest {
   }
 
   @Test
+  void subscribersThatStopReadingShareOneBoundAndMissNothingWhenTheyReadAgain() throws Exception {
+    long budget = 1024 * 1024;
+    try (TestHub small = TestHub.start(vertx, "ws-send-queue-total-bytes", String.valueOf(budget),
+        "read-chunk-bytes", "65536")) {
+      String stream = "ws/slow-many";
+      small.put(stream, "application/json");
+      List<WsTestClient> stuck = new ArrayList<>();
+      for (int i = 0; i < 4; i++) {
+        WsTestClient client = WsTestClient.hello(vertx, small, "stuck-" + i, "agent");
+        client.subscribe(stream, "now");
+        client.socket.pause(); // each may queue 4 MiB (ws-send-queue-bytes); together they may not
+        stuck.add(client);
+      }
+      WsTestClient healthy = WsTestClient.hello(vertx, small, "healthy", "human");
+      healthy.subscribe(stream, "now");
+      long maxQueued = 0;
+      int total = 100_000;
+      int batch = 500;
+      int healthySeen = 0;
+      for (int start = 0; start < total; start += batch) {
+        StringBuilder body = new StringBuilder("[");
+        for (int i = start; i < start + batch; i++) {
+          body.append(i > start ? "," : "").append("{\"type\":\"tick\",\"i\":").append(i).append(",\"pad\":\"")
+              .append("x".repeat(60)).append("\"}");
+        }
+        assertEquals(204, small.post(stream, "application/json", body.append(']').toString()).statusCode());
+        while (healthySeen < start + batch) {
+          for (JsonNode event : healthy.skipTo("events").get("events")) {
+            assertEquals(healthySeen++, event.get("data").get("i").asInt());
+          }
+          maxQueued = Math.max(maxQueued, small.hub().ws().queuedBytes());
+        }
+      }
+      assertEquals(total, healthySeen, "the healthy subscriber got everything while the others were stuck");
+      // Over the budget, each stuck connection takes at most one more frame: a batch (~45 KB)
+      // or a page (64 KiB). Without the bound they held 4 MiB each.
+      assertTrue(maxQueued < budget + 4 * 128 * 1024, "queued bytes stayed within the total bound: " + maxQueued);
+      assertTrue(small.hub().ws().slowConsumerSwitches() > 0, "the stuck ones were moved to catch-up reads");
+      assertEquals(0, small.hub().ws().slowConsumerDisconnects(), "none was over its own bound");
+      for (WsTestClient client : stuck) {
+        client.socket.resume();
+        int seen = 0;
+        while (seen < total) {
+          for (JsonNode event : client.skipTo("events").get("events")) {
+            assertEquals(seen++, event.get("data").get("i").asInt(), "in order, no gap, no duplicate");
+          }
+        }
+        client.close();
+      }
+      healthy.close();
+    }
+  }
+
+  @Test
   void cursorsResumeAfterTheAckedOffsetAndSurviveARestart() throws Exception {
     String stream = "ws/cursors";
     hub.put(stream, "application/json");
