@@ -49,6 +49,7 @@ public final class ConfigLoader {
     DEFAULTS.put("ws-heartbeat-ms", "15000");
     DEFAULTS.put("ws-idle-timeout-ms", "45000");
     DEFAULTS.put("ws-fanout-interval-ms", "5");
+    DEFAULTS.put("ws-fanout-max-loop-percent", "100");
     DEFAULTS.put("cluster-tail-check-ms", "2000");
     DEFAULTS.put("cluster-presence-timeout-ms", "15000");
     DEFAULTS.put("auth", "jwt");
@@ -215,6 +216,7 @@ public final class ConfigLoader {
         number(v, "ws-heartbeat-ms", 100, 3_600_000),
         number(v, "ws-idle-timeout-ms", 200, 86_400_000),
         number(v, "ws-fanout-interval-ms", 0, 1000),
+        (int) number(v, "ws-fanout-max-loop-percent", 1, 100),
         number(v, "cluster-tail-check-ms", 50, 3_600_000),
         number(v, "cluster-presence-timeout-ms", 300, 3_600_000),
         publicUrl(v.get("public-url")),

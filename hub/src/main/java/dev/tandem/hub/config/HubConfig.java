@@ -40,6 +40,7 @@ public record HubConfig(
     long wsHeartbeatMs,
     long wsIdleTimeoutMs,
     long wsFanoutIntervalMs,
+    int wsFanoutMaxLoopPercent,
     long clusterTailCheckMs,
     long clusterPresenceTimeoutMs,
     String publicUrl,

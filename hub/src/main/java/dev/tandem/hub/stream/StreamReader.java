@@ -51,6 +51,11 @@ public final class StreamReader {
     this.chunkBytes = chunkBytes;
   }
 
+  /** The most payload bytes one read returns (at least one record, whatever its size). */
+  public int chunkBytes() {
+    return chunkBytes;
+  }
+
   /** Reads from exactly {@code fromSeq}. */
   public Future<ReadChunk> read(StreamRecord stream, long fromSeq) {
     return read(stream, fromSeq, Start.EXACT);

@@ -19,11 +19,15 @@ import java.util.concurrent.TimeUnit;
  * (not once per subscriber), and the frame is encoded once per hop and shared.
  *
  * <p>Batches that arrive while a group's delivery is still waiting join that delivery, merged
- * into one frame. A delivery waits for its event loop, and for {@code ws-fanout-interval-ms}
- * after the group's previous one: a commit on a quiet stream goes out at once, while a busy
- * stream sends each subscriber at most one frame per interval, holding all that committed in
- * it. A frame costs a system call per subscriber whatever it holds, so on a busy stream this
- * is what keeps delivery ahead of the writers instead of one frame per commit per subscriber.
+ * into one frame. A delivery waits for its event loop, for {@code ws-fanout-interval-ms} after
+ * the group's previous one started, and for as long as the previous one took, times
+ * {@code (100 - ws-fanout-max-loop-percent) / ws-fanout-max-loop-percent}, after it ended. A
+ * commit on a quiet stream goes out at once, while a busy stream sends each subscriber at most
+ * one frame per interval, holding all that committed in it. A frame costs a system call per
+ * subscriber whatever it holds, so on a busy stream this is what keeps delivery ahead of the
+ * writers instead of one frame per commit per subscriber. The second wait grows with the
+ * subscribers: a stream with thousands of them, whose delivery takes milliseconds of sends,
+ * would otherwise send back to back and take its event loops from everything else on them.
  *
  * <p>Subscribers register before they read history (see {@link Subscription}), so a batch
  * committed during their catch-up is never missed: it is either in what they read or
@@ -33,15 +37,24 @@ final class FanOut {
 
   private final Map<Long, Map<Context, Group>> streams = new ConcurrentHashMap<>();
   private final long intervalNanos;
+  private final int maxLoopPercent;
 
-  /** @param intervalMs least time between two deliveries to one group; 0 delivers every commit */
-  FanOut(long intervalMs) {
+  /**
+   * @param intervalMs     least time between the starts of two deliveries to one group; 0 and a
+   *                       {@code maxLoopPercent} of 100 deliver every commit
+   * @param maxLoopPercent most of its event loop's time one group's deliveries take, 1–100
+   */
+  FanOut(long intervalMs, int maxLoopPercent) {
+    if (maxLoopPercent < 1 || maxLoopPercent > 100) {
+      throw new IllegalArgumentException("maxLoopPercent must be 1-100, got " + maxLoopPercent);
+    }
     this.intervalNanos = TimeUnit.MILLISECONDS.toNanos(intervalMs);
+    this.maxLoopPercent = maxLoopPercent;
   }
 
   void register(Subscription subscription) {
     streams.computeIfAbsent(subscription.streamId(), id -> new ConcurrentHashMap<>())
-        .computeIfAbsent(eventLoop(subscription), context -> new Group(context, intervalNanos))
+        .computeIfAbsent(eventLoop(subscription), context -> new Group(context, intervalNanos, maxLoopPercent))
         .members.add(subscription);
   }
 
@@ -106,14 +119,16 @@ final class FanOut {
     final Context context;
     final Set<Subscription> members = ConcurrentHashMap.newKeySet();
     private final long intervalNanos;
+    private final int maxLoopPercent;
     private List<CommittedBatch> pending = new ArrayList<>(); // guarded by this
     private boolean scheduled;                                // guarded by this
-    private long lastDelivery;                                // guarded by this; System.nanoTime()
+    private long due;                                         // guarded by this; System.nanoTime()
 
-    Group(Context context, long intervalNanos) {
+    Group(Context context, long intervalNanos, int maxLoopPercent) {
       this.context = context;
       this.intervalNanos = intervalNanos;
-      this.lastDelivery = System.nanoTime() - intervalNanos;
+      this.maxLoopPercent = maxLoopPercent;
+      this.due = System.nanoTime();
     }
 
     void offer(CommittedBatch batch) {
@@ -124,12 +139,16 @@ final class FanOut {
           return;
         }
         scheduled = true;
-        wait = lastDelivery + intervalNanos - System.nanoTime();
+        wait = due - System.nanoTime();
       }
-      if (wait <= 0) {
+      schedule(wait);
+    }
+
+    private void schedule(long waitNanos) {
+      if (waitNanos <= 0) {
         context.runOnContext(v -> deliver());
       } else {
-        ((ContextInternal) context).setTimer(Math.max(1, TimeUnit.NANOSECONDS.toMillis(wait + 999_999)), id -> deliver());
+        ((ContextInternal) context).setTimer(Math.max(1, TimeUnit.NANOSECONDS.toMillis(waitNanos + 999_999)), id -> deliver());
       }
     }
 
@@ -138,22 +157,42 @@ final class FanOut {
      * batches, encoded once for every member.
      */
     private void deliver() {
+      long started = System.nanoTime();
       List<CommittedBatch> batches;
       synchronized (this) {
+        if (due - started > 0) { // scheduled before the previous delivery ended and moved the due time
+          schedule(due - started);
+          return;
+        }
         batches = pending;
         pending = new ArrayList<>();
         scheduled = false;
-        lastDelivery = System.nanoTime();
+        due = started + intervalNanos; // offers made while this delivery runs wait at least this long
       }
       for (CommittedBatch batch : merge(batches)) {
-        SharedFrame frame = batch.records().isEmpty() ? null
-            : SharedFrame.of(Frames.events(batch.path(), batch.contentType(), batch.firstSeq(), batch.records(),
-                batch.stamps(), 0));
+        LiveBatch live = new LiveBatch(batch);
         for (Subscription subscription : members) {
-          subscription.onLive(batch, frame);
+          subscription.onLive(live);
         }
       }
+      long ended = System.nanoTime();
+      synchronized (this) {
+        due = nextDue(started, ended, intervalNanos, maxLoopPercent);
+      }
     }
+  }
+
+  /**
+   * When the next delivery to a group may start, after one that ran from {@code started} to
+   * {@code ended}: {@code intervalNanos} after it started, and late enough after it ended that
+   * deliveries take at most {@code maxLoopPercent} of the event loop's time.
+   */
+  static long nextDue(long started, long ended, long intervalNanos, int maxLoopPercent) {
+    long took = ended - started;
+    long rest = took * (100 - maxLoopPercent) / maxLoopPercent;
+    long byInterval = started + intervalNanos;
+    long byShare = ended + rest;
+    return byShare - byInterval > 0 ? byShare : byInterval; // nanoTime values compare by difference
   }
 
   /**

@@ -40,7 +40,7 @@ final class Subscription {
   private final String path;
   private final long streamId;
   private final String contentType;
-  private final ArrayDeque<CommittedBatch> buffered = new ArrayDeque<>();
+  private final ArrayDeque<LiveBatch> buffered = new ArrayDeque<>();
   private State state = State.CATCHING_UP;
   private boolean reading;
   private long next;
@@ -88,12 +88,16 @@ final class Subscription {
       connection.whenDrained(this);
       return;
     }
+    if (!connection.reservePage(this)) {
+      return; // the hub holds all it may for slow readers: resumed when it holds less
+    }
     reading = true;
     store.find(path)
         .compose(stream -> reader.read(stream, next, StreamReader.Start.FIRST_RETAINED)
             .map(chunk -> new Page(stream, chunk)))
         .onComplete(result -> {
           reading = false;
+          connection.releasePage(); // what the page holds is counted as written from here on
           if (state == State.ENDED) {
             return;
           }
@@ -119,13 +123,13 @@ final class Subscription {
   /** Step 3: replay what arrived live during catch-up, then go live. */
   private void mergeBuffered(boolean closedAtRead) {
     while (!buffered.isEmpty()) {
-      CommittedBatch batch = buffered.poll();
-      if (batch.firstSeq() > next) {
+      LiveBatch live = buffered.poll();
+      if (live.batch().firstSeq() > next) {
         buffered.clear();
         readHistory(); // a gap: those records are in Postgres by now
         return;
       }
-      deliver(batch, null);
+      deliver(live);
       if (state == State.ENDED) {
         return;
       }
@@ -137,12 +141,13 @@ final class Subscription {
   }
 
   /** Step 4: a batch committed on this stream (on this connection's loop). */
-  void onLive(CommittedBatch batch, SharedFrame sharedFrame) {
+  void onLive(LiveBatch live) {
+    CommittedBatch batch = live.batch();
     switch (state) {
       case ENDED -> { }
       case CATCHING_UP -> {
         if (buffered.size() < MAX_BUFFERED) {
-          buffered.add(batch);
+          buffered.add(live);
         } else {
           buffered.clear(); // too far behind to buffer: history catches up from Postgres
         }
@@ -154,21 +159,20 @@ final class Subscription {
           connection.hub().slowConsumerSwitched();
           readHistory(); // too slow for live delivery: catch up from Postgres when the queue drains
         } else {
-          deliver(batch, sharedFrame);
+          deliver(live);
         }
       }
     }
   }
 
-  /** Sends the part of {@code batch} after {@code next}; the shared frame when it is all new. */
-  private void deliver(CommittedBatch batch, SharedFrame sharedFrame) {
+  /**
+   * Sends the part of the batch after {@code next}, in the frame shared with every subscriber
+   * that needs the same part.
+   */
+  private void deliver(LiveBatch live) {
+    CommittedBatch batch = live.batch();
     if (batch.nextSeq() > next) {
-      int skip = (int) (next - batch.firstSeq());
-      if (skip == 0 && sharedFrame != null) {
-        connection.send(sharedFrame);
-      } else {
-        connection.send(Frames.events(path, contentType, batch.firstSeq(), batch.records(), batch.stamps(), skip));
-      }
+      connection.send(live.frame((int) (next - batch.firstSeq())));
       next = batch.nextSeq();
     }
     if (batch.closed() && batch.nextSeq() == next) {

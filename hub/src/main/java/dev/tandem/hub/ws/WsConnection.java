@@ -44,9 +44,11 @@ import java.util.function.Supplier;
  * connection's subscriptions and presence, and bounds what the hub buffers for it.
  *
  * <p>Everything here runs on the connection's event loop. {@code queuedBytes} counts what was
- * written but not yet flushed to the socket; above {@code ws-send-queue-bytes} subscriptions
- * stop taking live batches and catch up from Postgres when it drains, and a connection that
- * stays above it for {@code ws-slow-consumer-grace-ms} is closed with code 4000 (resume).
+ * written but not yet flushed to the socket. Above {@code ws-send-queue-bytes}, or above zero
+ * while the hub's {@link SendBudget} is over, subscriptions stop taking live batches and catch up
+ * from Postgres when it drains, and a connection that stays so for
+ * {@code ws-slow-consumer-grace-ms} is closed with code 4000 (resume): a reader that stopped
+ * cannot keep the hub's budget, and every other reader's catch-up, to itself.
  */
 final class WsConnection {
 
@@ -443,7 +445,7 @@ final class WsConnection {
     if (!closed) {
       checkOnLoop();
       flushes.defer();
-      write(frame.length(), socket.writeTextMessage(frame));
+      write(frame.length(), socket.writeTextMessage(frame), null);
     }
   }
 
@@ -461,26 +463,35 @@ final class WsConnection {
     if (frame.length() > WsHub.Limits.transportFrameBytes(hub.limits().maxFrameBytes())) {
       send(frame.text());
     } else {
-      write(frame.length(), socket.writeFrame(new WebSocketFrameImpl(WebSocketFrameType.TEXT, frame.view(), true)));
+      write(frame.length(), socket.writeFrame(new WebSocketFrameImpl(WebSocketFrameType.TEXT, frame.view(), true)),
+          frame);
     }
   }
 
   /**
-   * Counts a write against the send queue until the socket has taken it, in this connection's
-   * queue and in the total over all connections.
+   * Counts a write until the socket has taken it: in this connection's send queue, and in the
+   * hub's {@link SendBudget}, where a {@code shared} frame counts once for all the connections
+   * that owe it.
    */
-  private void write(long size, Future<Void> written) {
+  private void write(long size, Future<Void> written, SharedFrame shared) {
+    SendBudget budget = hub.sendBudget();
     queuedBytes += size;
-    hub.queued(size);
+    if (shared == null || shared.owe()) {
+      budget.take(size);
+    }
     written.onComplete(done -> {
       queuedBytes -= size;
-      hub.queued(-size);
-      if (queuedBytes <= hub.limits().sendQueueBytes() / 2) {
+      if (shared == null || shared.paid()) {
+        budget.give(size);
+      }
+      if (queuedBytes == 0 || queuedBytes <= hub.limits().sendQueueBytes() / 2 && !budget.over()) {
         overSince = -1;
+      }
+      if (queuedBytes <= hub.limits().sendQueueBytes() / 2) {
         resumeWaiters();
       }
     });
-    if (queuedBytes > hub.limits().sendQueueBytes() && overSince < 0) {
+    if (overSince < 0 && sendQueueFull()) {
       overSince = System.currentTimeMillis();
     }
   }
@@ -497,14 +508,27 @@ final class WsConnection {
 
   /**
    * Whether this connection should take no more live frames for now: its own queue is over
-   * {@code ws-send-queue-bytes}, or all queues together are over {@code ws-send-queue-total-bytes}
-   * and this one still holds something. Either way its subscriptions wait for the queue to drain
-   * (a write of its own is pending, so one will complete and wake them) and catch up from
-   * Postgres. A connection with nothing queued always takes the next frame: one behind cannot
-   * stall the others, and it is the slow ones that give way.
+   * {@code ws-send-queue-bytes}, or the hub's {@link SendBudget} is over and this connection
+   * still holds something. Either way its subscriptions wait for the queue to drain (a write of
+   * its own is pending, so one will complete and wake them) and catch up from Postgres. A
+   * connection with nothing queued always takes the next live frame, which the budget counts
+   * once for all: it is the slow ones that give way.
    */
   boolean sendQueueFull() {
-    return queuedBytes > hub.limits().sendQueueBytes() || queuedBytes > 0 && hub.sendQueuesOverBudget();
+    return queuedBytes > hub.limits().sendQueueBytes() || queuedBytes > 0 && hub.sendBudget().over();
+  }
+
+  /**
+   * Takes room in the hub's budget for a catch-up page about to be read for {@code subscription};
+   * when there is none, returns false and resumes it once there may be.
+   */
+  boolean reservePage(Subscription subscription) {
+    return hub.sendBudget().reserve(hub.pageBytes(), () -> context.runOnContext(v -> subscription.resume()));
+  }
+
+  /** Gives back what {@link #reservePage} took, once the page was sent (and counted as written). */
+  void releasePage() {
+    hub.sendBudget().give(hub.pageBytes());
   }
 
   long queuedBytes() {
@@ -554,6 +578,9 @@ final class WsConnection {
       return;
     }
     long now = System.currentTimeMillis();
+    if (overSince >= 0 && !sendQueueFull()) {
+      overSince = -1; // the hub's budget came back while this queue stood still
+    }
     if (overSince >= 0 && now - overSince > hub.limits().slowConsumerGraceMs()) {
       hub.slowConsumerDisconnected();
       socket.close(CLOSE_RESUME, "too slow: reconnect and resume from your last offset");

@@ -51,8 +51,8 @@ public final class WsHub {
    * bound on the send queues of all connections together.
    */
   public record Limits(int maxFrameBytes, int maxSubscriptions, int maxMessagesPerSecond,
-                       long sendQueueBytes, long sendQueueTotalBytes, long slowConsumerGraceMs, long heartbeatMs, long idleTimeoutMs,
-                       long fanoutIntervalMs) {
+                       long sendQueueBytes, long sendQueueTotalBytes, long slowConsumerGraceMs, long heartbeatMs,
+                       long idleTimeoutMs, long fanoutIntervalMs, int fanoutMaxLoopPercent) {
     /**
      * The largest frame either side sends or accepts: 4x {@code ws-max-frame-bytes}, so an
      * oversized request frame is answered with {@code frame_too_large} instead of a dropped
@@ -64,8 +64,8 @@ public final class WsHub {
 
     public static Limits from(HubConfig config) {
       return new Limits(config.wsMaxFrameBytes(), config.wsMaxSubscriptions(), config.wsMaxMessagesPerSecond(),
-          config.wsSendQueueBytes(), config.wsSendQueueTotalBytes(), config.wsSlowConsumerGraceMs(), config.wsHeartbeatMs(), config.wsIdleTimeoutMs(),
-          config.wsFanoutIntervalMs());
+          config.wsSendQueueBytes(), config.wsSendQueueTotalBytes(), config.wsSlowConsumerGraceMs(),
+          config.wsHeartbeatMs(), config.wsIdleTimeoutMs(), config.wsFanoutIntervalMs(), config.wsFanoutMaxLoopPercent());
     }
   }
 
@@ -88,8 +88,7 @@ public final class WsHub {
   private java.util.function.Consumer<String> presenceBroadcast = change -> { };
   private final java.util.concurrent.atomic.AtomicLong slowConsumerDisconnects = new java.util.concurrent.atomic.AtomicLong();
   private final java.util.concurrent.atomic.AtomicLong slowConsumerSwitches = new java.util.concurrent.atomic.AtomicLong();
-  /** What all connections have written and their sockets not yet taken. */
-  private final java.util.concurrent.atomic.AtomicLong queuedBytes = new java.util.concurrent.atomic.AtomicLong();
+  private final SendBudget sendBudget;
 
   public WsHub(Vertx vertx, Authenticator authenticator, StreamStore store, StreamReader reader,
                GroupCommitter committer, ApprovalService approvals, CursorStore cursors,
@@ -104,7 +103,8 @@ public final class WsHub {
     this.cursors = cursors;
     this.presence = presence;
     this.limits = limits;
-    this.fanOut = new FanOut(limits.fanoutIntervalMs());
+    this.sendBudget = new SendBudget(limits.sendQueueTotalBytes());
+    this.fanOut = new FanOut(limits.fanoutIntervalMs(), limits.fanoutMaxLoopPercent());
   }
 
   /**
@@ -313,19 +313,21 @@ public final class WsHub {
     return fanOut.subscriberCount();
   }
 
-  /** Bytes written to WebSocket connections and not yet taken by their sockets, all together. */
+  /**
+   * Bytes written to WebSocket connections and not yet taken by their sockets, all together (a
+   * fan-out frame once however many owe it), with the catch-up pages being read.
+   */
   public long queuedBytes() {
-    return queuedBytes.get();
+    return sendBudget.used();
   }
 
-  /** A connection's send queue grew (or, negative, shrank) by {@code bytes}. */
-  void queued(long bytes) {
-    queuedBytes.addAndGet(bytes);
+  SendBudget sendBudget() {
+    return sendBudget;
   }
 
-  /** Whether the send queues together are over {@code ws-send-queue-total-bytes}. */
-  boolean sendQueuesOverBudget() {
-    return queuedBytes.get() > limits.sendQueueTotalBytes();
+  /** The most a catch-up page holds: what one reserves in the {@link SendBudget}. */
+  long pageBytes() {
+    return reader.chunkBytes();
   }
 
   /** Connections closed because they stayed over their send-queue bound too long. */

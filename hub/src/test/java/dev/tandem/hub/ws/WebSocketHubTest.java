@@ -190,7 +190,7 @@ class WebSocketHubTest {
   void subscribersThatStopReadingShareOneBoundAndMissNothingWhenTheyReadAgain() throws Exception {
     long budget = 1024 * 1024;
     try (TestHub small = TestHub.start(vertx, "ws-send-queue-total-bytes", String.valueOf(budget),
-        "read-chunk-bytes", "65536")) {
+        "read-chunk-bytes", "65536", "ws-slow-consumer-grace-ms", "600000")) {
       String stream = "ws/slow-many";
       small.put(stream, "application/json");
       List<WsTestClient> stuck = new ArrayList<>();
@@ -226,8 +226,8 @@ class WebSocketHubTest {
       assertTrue(maxQueued < budget + 4 * 128 * 1024, "queued bytes stayed within the total bound: " + maxQueued);
       assertTrue(small.hub().ws().slowConsumerSwitches() > 0, "the stuck ones were moved to catch-up reads");
       assertEquals(0, small.hub().ws().slowConsumerDisconnects(), "none was over its own bound");
+      stuck.forEach(client -> client.socket.resume()); // together: each one paused holds the budget
       for (WsTestClient client : stuck) {
-        client.socket.resume();
         int seen = 0;
         while (seen < total) {
           for (JsonNode event : client.skipTo("events").get("events")) {
@@ -237,6 +237,31 @@ class WebSocketHubTest {
         client.close();
       }
       healthy.close();
+    }
+  }
+
+  @Test
+  void aReaderThatStopsWhileTheHubIsOverItsBudgetIsToldToResume() throws Exception {
+    try (TestHub small = TestHub.start(vertx, "ws-send-queue-total-bytes", String.valueOf(1024 * 1024),
+        "ws-slow-consumer-grace-ms", "1000")) {
+      String stream = "ws/slow-budget";
+      small.put(stream, "application/json");
+      WsTestClient stuck = WsTestClient.hello(vertx, small, "stuck", "agent");
+      stuck.subscribe(stream, "now");
+      stuck.socket.pause(); // far under its own 4 MiB bound, but holding the hub's budget
+      String pad = "x".repeat(1000);
+      int appended = 0;
+      while (small.hub().ws().slowConsumerDisconnects() == 0) {
+        StringBuilder body = new StringBuilder("[");
+        for (int i = 0; i < 100; i++) {
+          body.append(i > 0 ? "," : "").append("{\"i\":").append(appended++).append(",\"pad\":\"").append(pad).append("\"}");
+        }
+        assertEquals(204, small.post(stream, "application/json", body.append(']').toString()).statusCode());
+        assertTrue(appended < 100_000, "the stuck reader was never closed; queued " + small.hub().ws().queuedBytes());
+      }
+      stuck.socket.resume();
+      assertEquals((short) 4000, stuck.closed.get(30, TimeUnit.SECONDS), "the stuck reader is told to resume");
+      Eventually.await(() -> small.hub().ws().queuedBytes() == 0, 10_000, "its queue was given back");
     }
   }
 
