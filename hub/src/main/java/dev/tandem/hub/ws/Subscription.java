@@ -78,7 +78,7 @@ final class Subscription {
     readHistory();
   }
 
-  /** Step 2: pages from Postgres until the tail, respecting the connection's send queue. */
+  /** Step 2: pages from Postgres until the tail, within the connection's send queue and the hub's budget. */
   private void readHistory() {
     if (state == State.ENDED || reading) {
       return;
