@@ -59,6 +59,36 @@ class WebSocketHubTest {
     }
   }
 
+  /**
+   * Appends {@code total} padded events in requests of 500, reading each request's events with
+   * {@code reader} before the next; returns the most the hub's send queues held meanwhile.
+   */
+  private static long appendWhileReading(TestHub on, String stream, WsTestClient reader, int total) throws Exception {
+    long maxQueued = 0;
+    int seen = 0;
+    for (int start = 0; start < total; start += 500) {
+      appendPadded(on, stream, start, 500, "x".repeat(60));
+      while (seen < start + 500) {
+        for (JsonNode event : reader.skipTo("events").get("events")) {
+          assertEquals(seen++, event.get("data").get("i").asInt(), "the reader gets every event, in order");
+        }
+        maxQueued = Math.max(maxQueued, on.hub().ws().queuedBytes());
+      }
+    }
+    return maxQueued;
+  }
+
+  /** Appends {"type": "tick", "i": from.., "pad": pad} events to {@code on} in one request. */
+  private static void appendPadded(TestHub on, String stream, int from, int count, String pad) throws Exception {
+    StringBuilder body = new StringBuilder("[");
+    for (int i = from; i < from + count; i++) {
+      body.append(i > from ? "," : "").append("{\"type\":\"tick\",\"i\":").append(i).append(",\"pad\":\"")
+          .append(pad).append("\"}");
+    }
+    HttpResponse<String> response = on.post(stream, "application/json", body.append(']').toString());
+    assertEquals(204, response.statusCode(), response.body());
+  }
+
   @Test
   void catchUpThenLiveDeliversEveryEventOnceInOrderAcrossRandomReconnects() throws Exception {
     String stream = "ws/reconnects";
@@ -158,25 +188,7 @@ class WebSocketHubTest {
       stuck.socket.pause(); // stop reading: the server's writes back up into its send queue
       WsTestClient healthy = WsTestClient.hello(vertx, small, "healthy", "human");
       healthy.subscribe(stream, "now");
-      long maxQueued = 0;
-      int total = 100_000;
-      int batch = 500;
-      int healthySeen = 0;
-      for (int start = 0; start < total; start += batch) {
-        StringBuilder body = new StringBuilder("[");
-        for (int i = start; i < start + batch; i++) {
-          body.append(i > start ? "," : "").append("{\"type\":\"tick\",\"i\":").append(i).append(",\"pad\":\"")
-              .append("x".repeat(60)).append("\"}");
-        }
-        assertEquals(204, small.post(stream, "application/json", body.append(']').toString()).statusCode());
-        maxQueued = Math.max(maxQueued, small.hub().ws().queuedBytes());
-        while (healthySeen < start + batch) {
-          for (JsonNode event : healthy.skipTo("events").get("events")) {
-            assertEquals(healthySeen++, event.get("data").get("i").asInt());
-          }
-        }
-      }
-      assertEquals(total, healthySeen, "the healthy subscriber got everything while the stuck one was stuck");
+      long maxQueued = appendWhileReading(small, stream, healthy, 100_000); // while the stuck one is stuck
       // The bound is 256 KiB; at most one more page or batch frame (~50 KiB) can be in flight over it.
       assertTrue(maxQueued < 262_144 + 2 * 1024 * 1024, "queued bytes stayed bounded: " + maxQueued);
       Eventually.await(() -> small.hub().ws().slowConsumerDisconnects() > 0, 30_000, "the stuck subscriber is disconnected");
@@ -202,25 +214,8 @@ class WebSocketHubTest {
       }
       WsTestClient healthy = WsTestClient.hello(vertx, small, "healthy", "human");
       healthy.subscribe(stream, "now");
-      long maxQueued = 0;
       int total = 100_000;
-      int batch = 500;
-      int healthySeen = 0;
-      for (int start = 0; start < total; start += batch) {
-        StringBuilder body = new StringBuilder("[");
-        for (int i = start; i < start + batch; i++) {
-          body.append(i > start ? "," : "").append("{\"type\":\"tick\",\"i\":").append(i).append(",\"pad\":\"")
-              .append("x".repeat(60)).append("\"}");
-        }
-        assertEquals(204, small.post(stream, "application/json", body.append(']').toString()).statusCode());
-        while (healthySeen < start + batch) {
-          for (JsonNode event : healthy.skipTo("events").get("events")) {
-            assertEquals(healthySeen++, event.get("data").get("i").asInt());
-          }
-          maxQueued = Math.max(maxQueued, small.hub().ws().queuedBytes());
-        }
-      }
-      assertEquals(total, healthySeen, "the healthy subscriber got everything while the others were stuck");
+      long maxQueued = appendWhileReading(small, stream, healthy, total); // while the others are stuck
       // Over the budget, each stuck connection takes at most one more frame: a batch (~45 KB)
       // or a page (64 KiB). Without the bound they held 4 MiB each.
       assertTrue(maxQueued < budget + 4 * 128 * 1024, "queued bytes stayed within the total bound: " + maxQueued);
@@ -252,11 +247,8 @@ class WebSocketHubTest {
       String pad = "x".repeat(1000);
       int appended = 0;
       while (small.hub().ws().slowConsumerDisconnects() == 0) {
-        StringBuilder body = new StringBuilder("[");
-        for (int i = 0; i < 100; i++) {
-          body.append(i > 0 ? "," : "").append("{\"i\":").append(appended++).append(",\"pad\":\"").append(pad).append("\"}");
-        }
-        assertEquals(204, small.post(stream, "application/json", body.append(']').toString()).statusCode());
+        appendPadded(small, stream, appended, 100, pad);
+        appended += 100;
         assertTrue(appended < 100_000, "the stuck reader was never closed; queued " + small.hub().ws().queuedBytes());
       }
       stuck.socket.resume();
