@@ -531,10 +531,6 @@ final class WsConnection {
     hub.sendBudget().give(hub.pageBytes());
   }
 
-  long queuedBytes() {
-    return queuedBytes;
-  }
-
   void whenDrained(Subscription subscription) {
     drainWaiters.add(subscription);
   }
