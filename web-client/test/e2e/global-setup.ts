@@ -2,14 +2,15 @@
  * Starts what the end-to-end tests need, once: a real hub (the packaged jar, on a free port,
  * with a fresh data directory and embedded Postgres, in development mode so it serves its dev
  * tokens) and a server for the built client on the same origin as the hub's API (see
- * static-server.ts). Stops both afterwards.
+ * static-server.ts). Stops both afterwards. The hub's output goes to test-results/hub.log and
+ * stays there with the screenshots, so a failed run can be read afterwards.
  *
  * TANDEM_HUB_URL uses a hub that is already running (it must be in dev mode);
  * TANDEM_HUB_JAR points at another jar.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { createWriteStream, existsSync } from "node:fs";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
@@ -37,7 +38,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
     }
     const port = await freePort();
     const dataDir = await mkdtemp(join(tmpdir(), "tandem-web-e2e-"));
-    const log = createWriteStream(join(dataDir, "hub.log"));
+    const logPath = resolve(here, "../../test-results/hub.log");
+    await mkdir(dirname(logPath), { recursive: true });
+    const log = createWriteStream(logPath);
     const hub = spawn("java", ["-jar", jar, "--port", String(port), "--data-dir", dataDir, "--dev-mode", "true"], {
       stdio: ["ignore", "pipe", "pipe"],
     });
@@ -48,7 +51,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
       await waitHealthy(hubUrl, hub, 120_000);
     } catch (error) {
       await stop(hub);
-      throw new Error(`${(error as Error).message}; see ${join(dataDir, "hub.log")}`);
+      throw new Error(`${(error as Error).message}; see ${logPath}`);
     }
     stopHub = async () => {
       await stop(hub);
